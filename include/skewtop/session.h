@@ -1,0 +1,104 @@
+/*
+ * session.h - one training run: a dataset, a trainer, a worker thread and
+ * the exchange of snapshots between the worker and whoever displays them.
+ *
+ * Threading contract.  sk_session_start() starts one worker thread that
+ * owns the trainer; nothing else touches the trainer until the worker has
+ * ended.  After every epoch the worker scores the validation split and
+ * publishes an immutable, reference-counted sk_snapshot by swapping a
+ * pointer under a mutex, then writes one byte to a pipe whose read end
+ * sk_session_notify_fd() returns, so a UI can sleep in poll().  Readers take
+ * a reference with sk_session_latest() and drop it with
+ * sk_snapshot_release(); they never wait for training.  Commands (pause,
+ * resume, stop) are flags the worker checks between batches of work; a
+ * paused worker sleeps on a condition variable.  The worker blocks every
+ * signal, so signals reach the UI thread only.
+ */
+#ifndef SKEWTOP_SESSION_H
+#define SKEWTOP_SESSION_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "skewtop/common.h"
+#include "skewtop/data.h"
+#include "skewtop/diagnose.h"
+#include "skewtop/metrics.h"
+#include "skewtop/train.h"
+
+typedef enum {
+    SK_RUN_STARTING = 0, /* no epoch finished yet */
+    SK_RUN_TRAINING,
+    SK_RUN_PAUSED,
+    SK_RUN_DONE,         /* every epoch ran */
+    SK_RUN_STOPPED,      /* stopped on request before the last epoch */
+    SK_RUN_FAILED        /* an error ended the run; see the snapshot's error */
+} sk_run_state;
+
+/* What the worker publishes.  Everything is read-only once published. */
+typedef struct {
+    atomic_int refs;          /* managed by the session functions */
+    size_t epoch;             /* epochs finished, 0 before the first */
+    size_t epochs_total;
+    sk_run_state state;
+    char error[SK_ERROR_MAX]; /* set when state == SK_RUN_FAILED */
+    bool diverged;            /* the failure was a NaN or infinite loss */
+
+    size_t history_len;       /* == epoch */
+    double *train_loss;       /* [history_len] mean weighted training loss per epoch */
+    double *val_loss;         /* [history_len] unweighted validation log loss per epoch */
+    double prior_loss;        /* prior-only loss at the training prevalence p:
+                                 -p log p - (1 - p) log(1 - p) */
+    double train_prevalence;  /* share of positives in the training split */
+    double weight_neg, weight_pos; /* class weights in effect */
+
+    size_t n;                 /* validation rows */
+    double *scores;           /* [n] P(positive) per validation row; NULL before epoch 1 */
+    unsigned char *y;         /* [n] 1 for the positive class */
+    sk_sweep *sweep;          /* over scores; NULL before epoch 1 */
+} sk_snapshot;
+
+typedef struct sk_session sk_session;
+
+/* Creates a session on data (borrowed: it must outlive the session).  The
+ * options are validated here, so a bad option fails before any thread
+ * starts.  An initial snapshot (epoch 0) is available at once. */
+sk_status sk_session_new(const sk_dataset *data, const sk_train_options *options,
+                         sk_session **out, sk_error *err);
+
+/* Makes the worker wait at least delay_ms milliseconds between epochs, so
+ * that a person can follow a fast run on screen.  0 (the default) waits
+ * not at all.  Call before sk_session_start(). */
+void sk_session_set_epoch_delay(sk_session *session, unsigned delay_ms);
+
+/* Starts the worker thread. */
+sk_status sk_session_start(sk_session *session, sk_error *err);
+
+/* Returns a new reference to the newest snapshot (never NULL). */
+sk_snapshot *sk_session_latest(sk_session *session);
+void sk_snapshot_release(sk_snapshot *snapshot);
+
+/* The read end of the publish pipe; readable after each publication. */
+int sk_session_notify_fd(const sk_session *session);
+/* Empties the publish pipe without blocking. */
+void sk_session_drain_notify(sk_session *session);
+
+void sk_session_set_paused(sk_session *session, bool paused);
+bool sk_session_is_paused(sk_session *session);
+
+/* Asks the worker to stop after the current step and waits for it. */
+void sk_session_stop(sk_session *session);
+
+/* Waits until the worker has finished every epoch (or failed). */
+void sk_session_join(sk_session *session);
+
+/* Fills a diagnosis input from a snapshot of a run on data, at threshold.
+ * The input points into snapshot, which must outlive it. */
+void sk_snapshot_diagnose_input(const sk_snapshot *snapshot, const sk_dataset *data,
+                                double threshold, sk_diagnose_input *input);
+
+/* Stops the worker if it runs and frees everything. */
+void sk_session_free(sk_session *session);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * tui.h - the interactive screen.
+ *
+ * The UI thread is the only caller of ncurses.  It sleeps in poll() on the
+ * terminal, the session's publish pipe and a self-pipe fed by the signal
+ * handlers, and redraws only when a snapshot arrives, a key changes
+ * something or the terminal is resized.
+ */
+#ifndef SKEWTOP_TUI_H
+#define SKEWTOP_TUI_H
+
+#include "skewtop/common.h"
+#include "skewtop/data.h"
+#include "skewtop/session.h"
+
+typedef struct {
+    const char *title;      /* shown in the top line, e.g. the data file name */
+    double threshold;       /* starting threshold */
+} sk_tui_options;
+
+/*
+ * Runs the screen until the user quits or a signal ends it, and restores
+ * the terminal on every way out.  The session must have been started.
+ * Returns SK_ERR_INPUT when standard input or output is not a terminal,
+ * SK_ERR_IO when the terminal cannot be set up; *exit_signal receives the
+ * number of a terminating signal (SIGINT, SIGTERM, SIGHUP) or 0.
+ */
+sk_status sk_tui_run(sk_session *session, const sk_dataset *data,
+                     const sk_tui_options *options, int *exit_signal,
+                     sk_error *err);
+
+#endif

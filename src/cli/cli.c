@@ -1,0 +1,348 @@
+/*
+ * cli.c - parsing the command line.
+ *
+ * Every value is checked here, before any file is read, so that a typo
+ * fails at once with a message that names the option, the value and what
+ * is accepted.  Option names follow the interface in the README.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Default pause between epochs on screen in the demo, in ms: a logistic
+ * regression on the demo data trains an epoch in a few milliseconds, far
+ * too fast to watch. */
+#define DEMO_EPOCH_DELAY_MS 150
+
+/* Longest accepted --epoch-delay, in ms. */
+#define MAX_EPOCH_DELAY_MS 60000
+
+enum {
+    OPT_TARGET = 256, OPT_POSITIVE, OPT_THRESHOLD, OPT_EPOCHS, OPT_BATCH, OPT_LR,
+    OPT_OPTIMIZER, OPT_CLASS_WEIGHT, OPT_SEED, OPT_VAL_FRACTION, OPT_REPORT,
+    OPT_OUTPUT, OPT_HEADER, OPT_NO_HEADER, OPT_MAX_CATEGORIES, OPT_EPOCH_DELAY,
+    OPT_MODEL, OPT_BIAS_INIT, OPT_VERSION
+};
+
+static const struct option long_options[] = {
+    { "target", required_argument, NULL, OPT_TARGET },
+    { "positive", required_argument, NULL, OPT_POSITIVE },
+    { "threshold", required_argument, NULL, OPT_THRESHOLD },
+    { "epochs", required_argument, NULL, OPT_EPOCHS },
+    { "batch", required_argument, NULL, OPT_BATCH },
+    { "lr", required_argument, NULL, OPT_LR },
+    { "optimizer", required_argument, NULL, OPT_OPTIMIZER },
+    { "class-weight", required_argument, NULL, OPT_CLASS_WEIGHT },
+    { "seed", required_argument, NULL, OPT_SEED },
+    { "val-fraction", required_argument, NULL, OPT_VAL_FRACTION },
+    { "report", optional_argument, NULL, OPT_REPORT },
+    { "output", required_argument, NULL, OPT_OUTPUT },
+    { "header", no_argument, NULL, OPT_HEADER },
+    { "no-header", no_argument, NULL, OPT_NO_HEADER },
+    { "max-categories", required_argument, NULL, OPT_MAX_CATEGORIES },
+    { "epoch-delay", required_argument, NULL, OPT_EPOCH_DELAY },
+    { "model", required_argument, NULL, OPT_MODEL },
+    { "bias-init", required_argument, NULL, OPT_BIAS_INIT },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, OPT_VERSION },
+    { NULL, 0, NULL, 0 },
+};
+
+void cli_print_help(FILE *out)
+{
+    fputs(
+"usage: skewtop                         run the demo (lending-club loans)\n"
+"       skewtop demo                    the same\n"
+"       skewtop train DATA.csv --target COL [options]\n"
+"\n"
+"Trains a classifier on DATA.csv and shows why it fails the minority class:\n"
+"loss curves, score histograms by class, the confusion matrix and metrics at\n"
+"a threshold you move, and findings.  Without a terminal, or with --report,\n"
+"it prints the same diagnosis instead.\n"
+"\n"
+"data\n"
+"  --target COL          label column, by name or 1-based index (required)\n"
+"  --positive LABEL      class of interest (default: the minority class)\n"
+"  --val-fraction F      share of rows held out for validation, 0 < F < 1\n"
+"                        (default 0.25; the split is stratified)\n"
+"  --header, --no-header the first row is (not) a header (default: detect)\n"
+"  --max-categories N    one-hot encode text columns with at most N distinct\n"
+"                        values; drop larger ones (default 64)\n"
+"training\n"
+"  --model logreg        model family (default logreg)\n"
+"  --epochs N            passes over the training split (default 30)\n"
+"  --batch N             rows per mini-batch (default 32)\n"
+"  --lr X                learning rate (default 0.01)\n"
+"  --optimizer NAME      adam or sgd (default adam)\n"
+"  --class-weight W      none, balanced (n / (2 n_c)) or W_NEG:W_POS\n"
+"  --bias-init MODE      zero or prior (log-odds of the training prevalence)\n"
+"  --seed N              seed of the split and of training (default 1)\n"
+"output\n"
+"  --threshold T         starting threshold; score >= T predicts positive\n"
+"                        (default 0.5)\n"
+"  --report[=FORMAT]     print a report instead of the screen: text or json\n"
+"                        (default text)\n"
+"  --output FILE         write the report to FILE instead of standard output\n"
+"  --epoch-delay MS      wait MS milliseconds between epochs on screen\n"
+"                        (default 150 in the demo, 0 otherwise)\n"
+"  --help, --version\n"
+"\n"
+"Exit status: 0 on success, 2 for invalid usage or input, 1 for other errors.\n",
+        out);
+}
+
+static sk_status parse_unsigned(const char *option, const char *text,
+                                unsigned long min, unsigned long max,
+                                unsigned long *value, sk_error *err)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long parsed = strtoul(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || text[0] == '-'
+        || parsed < min || parsed > max)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "%s must be a whole number from %lu to %lu, got '%s'",
+                            option, min, max, text);
+    *value = parsed;
+    return SK_OK;
+}
+
+static sk_status parse_number(const char *option, const char *text, double *value,
+                              sk_error *err)
+{
+    if (!sk_parse_double(text, value) || !isfinite(*value))
+        return sk_error_set(err, SK_ERR_INPUT, "%s must be a number, got '%s'",
+                            option, text);
+    return SK_OK;
+}
+
+static sk_status parse_class_weight(const char *text, sk_train_options *train,
+                                    sk_error *err)
+{
+    if (strcmp(text, "none") == 0) {
+        train->weights = SK_WEIGHTS_NONE;
+        return SK_OK;
+    }
+    if (strcmp(text, "balanced") == 0) {
+        train->weights = SK_WEIGHTS_BALANCED;
+        return SK_OK;
+    }
+
+    const char *colon = strchr(text, ':');
+    char negative[64];
+    double neg, pos;
+    bool ok = colon != NULL && (size_t)(colon - text) < sizeof negative;
+    if (ok) {
+        memcpy(negative, text, (size_t)(colon - text));
+        negative[colon - text] = '\0';
+        ok = sk_parse_double(negative, &neg) && sk_parse_double(colon + 1, &pos)
+             && isfinite(neg) && isfinite(pos) && neg > 0 && pos > 0;
+    }
+    if (!ok)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "--class-weight must be none, balanced or W_NEG:W_POS "
+                            "with two positive numbers (e.g. 1:18), got '%s'", text);
+    train->weights = SK_WEIGHTS_CUSTOM;
+    train->weight_neg = neg;
+    train->weight_pos = pos;
+    return SK_OK;
+}
+
+static sk_status parse_choice(const char *option, const char *text,
+                              const char *const *names, int count, int *index,
+                              const char *accepted, sk_error *err)
+{
+    for (int i = 0; i < count; i++) {
+        if (strcmp(text, names[i]) == 0) {
+            *index = i;
+            return SK_OK;
+        }
+    }
+    return sk_error_set(err, SK_ERR_INPUT, "%s must be %s, got '%s'", option,
+                        accepted, text);
+}
+
+/* Applies one option to settings. */
+static sk_status apply_option(int code, const char *arg, cli_settings *s, sk_error *err)
+{
+    unsigned long whole;
+    int index = 0;
+    sk_status status = SK_OK;
+
+    switch (code) {
+    case OPT_TARGET:
+        s->prepare.target = arg;
+        break;
+    case OPT_POSITIVE:
+        s->prepare.positive = arg;
+        break;
+    case OPT_THRESHOLD:
+        status = parse_number("--threshold", arg, &s->threshold, err);
+        break;
+    case OPT_EPOCHS:
+        status = parse_unsigned("--epochs", arg, 1, 100000, &whole, err);
+        s->train.epochs = whole;
+        break;
+    case OPT_BATCH:
+        status = parse_unsigned("--batch", arg, 1, 1000000, &whole, err);
+        s->train.batch = whole;
+        break;
+    case OPT_LR:
+        status = parse_number("--lr", arg, &s->train.learning_rate, err);
+        if (status == SK_OK && !(s->train.learning_rate > 0))
+            status = sk_error_set(err, SK_ERR_INPUT,
+                                  "--lr must be a positive number, got '%s'", arg);
+        break;
+    case OPT_OPTIMIZER: {
+        static const char *const names[] = { "sgd", "adam" };
+        status = parse_choice("--optimizer", arg, names, 2, &index, "sgd or adam", err);
+        s->train.optimizer = index == 0 ? SK_OPT_SGD : SK_OPT_ADAM;
+        break;
+    }
+    case OPT_CLASS_WEIGHT:
+        status = parse_class_weight(arg, &s->train, err);
+        break;
+    case OPT_SEED:
+        status = parse_unsigned("--seed", arg, 0, 4294967295UL, &whole, err);
+        s->prepare.seed = s->train.seed = whole;
+        break;
+    case OPT_VAL_FRACTION:
+        status = parse_number("--val-fraction", arg, &s->prepare.val_fraction, err);
+        if (status == SK_OK && !(s->prepare.val_fraction > 0 && s->prepare.val_fraction < 1))
+            status = sk_error_set(err, SK_ERR_INPUT,
+                                  "--val-fraction must be between 0 and 1 (exclusive), got '%s'",
+                                  arg);
+        break;
+    case OPT_REPORT: {
+        static const char *const names[] = { "text", "json" };
+        if (arg == NULL) {
+            s->report = CLI_REPORT_TEXT;
+            break;
+        }
+        status = parse_choice("--report", arg, names, 2, &index, "text or json", err);
+        s->report = index == 0 ? CLI_REPORT_TEXT : CLI_REPORT_JSON;
+        break;
+    }
+    case OPT_OUTPUT:
+        s->output_path = arg;
+        break;
+    case OPT_HEADER:
+        s->csv.header = SK_HEADER_YES;
+        break;
+    case OPT_NO_HEADER:
+        s->csv.header = SK_HEADER_NO;
+        break;
+    case OPT_MAX_CATEGORIES:
+        status = parse_unsigned("--max-categories", arg, 1, 100000, &whole, err);
+        s->prepare.max_categories = whole;
+        break;
+    case OPT_EPOCH_DELAY:
+        status = parse_unsigned("--epoch-delay", arg, 0, MAX_EPOCH_DELAY_MS, &whole, err);
+        s->epoch_delay_ms = (unsigned)whole;
+        s->epoch_delay_set = true;
+        break;
+    case OPT_MODEL:
+        if (strcmp(arg, "logreg") != 0)
+            status = sk_error_set(err, SK_ERR_INPUT,
+                                  "--model '%s' is not available in this version; "
+                                  "use --model logreg", arg);
+        break;
+    case OPT_BIAS_INIT: {
+        static const char *const names[] = { "zero", "prior" };
+        status = parse_choice("--bias-init", arg, names, 2, &index, "zero or prior", err);
+        s->train.bias_prior = index == 1;
+        break;
+    }
+    default:
+        status = sk_error_set(err, SK_ERR_INTERNAL, "unhandled option code %d", code);
+    }
+    return status;
+}
+
+static void set_defaults(cli_settings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->csv.header = SK_HEADER_AUTO;
+    s->csv.delimiter = ',';
+    s->prepare.val_fraction = 0.25;
+    s->prepare.seed = 1;
+    s->prepare.max_categories = SK_DEFAULT_MAX_CATEGORIES;
+    s->train = sk_train_defaults();
+    s->threshold = 0.5;
+    s->report = CLI_REPORT_AUTO;
+}
+
+sk_status cli_parse(int argc, char **argv, cli_settings *s, sk_error *err)
+{
+    set_defaults(s);
+
+    /* The command word comes first, so options apply to it alone. */
+    int first = 1;
+    if (argc > 1 && strcmp(argv[1], "train") == 0) {
+        s->mode = CLI_MODE_TRAIN;
+        first = 2;
+    } else if (argc > 1 && strcmp(argv[1], "demo") == 0) {
+        s->mode = CLI_MODE_DEMO;
+        first = 2;
+    } else if (argc > 1 && argv[1][0] != '-') {
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "unknown command '%s'; use 'skewtop train DATA.csv "
+                            "--target COL', or see skewtop --help", argv[1]);
+    }
+
+    opterr = 0;
+    optind = first;
+    int code;
+    while ((code = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        sk_status status;
+        if (code == 'h') {
+            s->mode = CLI_MODE_HELP;
+            return SK_OK;
+        } else if (code == OPT_VERSION) {
+            s->mode = CLI_MODE_VERSION;
+            return SK_OK;
+        } else if (code == ':') {
+            return sk_error_set(err, SK_ERR_INPUT, "%s needs a value; see skewtop --help",
+                                argv[optind - 1]);
+        } else if (code == '?') {
+            return sk_error_set(err, SK_ERR_INPUT, "unknown option '%s'; see skewtop --help",
+                                argv[optind - 1]);
+        }
+        status = apply_option(code, optarg, s, err);
+        if (status != SK_OK)
+            return status;
+    }
+
+    int positional = argc - optind;
+    if (s->mode == CLI_MODE_TRAIN) {
+        if (positional == 0)
+            return sk_error_set(err, SK_ERR_INPUT,
+                                "train needs a data file: skewtop train DATA.csv --target COL");
+        if (positional > 1)
+            return sk_error_set(err, SK_ERR_INPUT,
+                                "train takes one data file, got %d arguments starting "
+                                "with '%s'; quote a path that contains spaces",
+                                positional, argv[optind]);
+        s->data_path = argv[optind];
+        if (s->prepare.target == NULL)
+            return sk_error_set(err, SK_ERR_INPUT,
+                                "train needs --target COL: the label column, by name "
+                                "or 1-based index");
+    } else if (positional != 0) {
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "unexpected argument '%s'; to train on a file use "
+                            "skewtop train DATA.csv --target COL", argv[optind]);
+    }
+
+    if (s->mode == CLI_MODE_DEMO) {
+        if (s->prepare.target == NULL)
+            s->prepare.target = "Class";
+        if (!s->epoch_delay_set)
+            s->epoch_delay_ms = DEMO_EPOCH_DELAY_MS;
+    }
+    return SK_OK;
+}

@@ -1,0 +1,47 @@
+/*
+ * cli.h - the command line: argv to a mode and its settings.
+ */
+#ifndef SKEWTOP_CLI_H
+#define SKEWTOP_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "skewtop/common.h"
+#include "skewtop/data.h"
+#include "skewtop/train.h"
+
+typedef enum {
+    CLI_MODE_DEMO = 0,
+    CLI_MODE_TRAIN,
+    CLI_MODE_HELP,
+    CLI_MODE_VERSION
+} cli_mode;
+
+typedef enum {
+    CLI_REPORT_AUTO = 0,  /* screen on a terminal, text otherwise */
+    CLI_REPORT_TEXT,
+    CLI_REPORT_JSON
+} cli_report;
+
+typedef struct {
+    cli_mode mode;
+    const char *data_path;        /* NULL in demo mode until resolved */
+    sk_csv_options csv;
+    sk_prepare_options prepare;
+    sk_train_options train;
+    double threshold;
+    cli_report report;
+    const char *output_path;      /* --output, NULL for standard output */
+    unsigned epoch_delay_ms;
+    bool epoch_delay_set;
+} cli_settings;
+
+/* Parses argv into settings.  Fails with SK_ERR_INPUT and a message that
+ * names the option and the value. */
+sk_status cli_parse(int argc, char **argv, cli_settings *settings, sk_error *err);
+
+/* Prints the usage text. */
+void cli_print_help(FILE *out);
+
+#endif

@@ -1,0 +1,437 @@
+/*
+ * session.c - the worker thread and the snapshot exchange.
+ *
+ * The threading contract is stated in session.h.  In short: the worker is
+ * the only user of the trainer; the mutex guards `latest`, the command
+ * flags and the state; snapshots are immutable once published and freed
+ * by whoever drops the last reference.
+ */
+#include "skewtop/session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct sk_session {
+    const sk_dataset *data;
+    sk_train_options options;
+    sk_trainer *trainer;
+    unsigned epoch_delay_ms;
+
+    pthread_t worker;
+    bool worker_started;
+    bool worker_joined;
+
+    pthread_mutex_t lock;
+    pthread_cond_t wake;        /* signalled on resume and stop */
+    sk_snapshot *latest;        /* guarded by lock */
+    bool paused;                /* guarded by lock */
+    bool stop_requested;        /* guarded by lock */
+
+    int notify_pipe[2];         /* [0] read end for the UI, [1] written by the worker */
+
+    /* History grows on the worker only; each snapshot gets its own copy. */
+    double *train_loss;
+    double *val_loss;
+    size_t history_len;
+};
+
+static void snapshot_free(sk_snapshot *snapshot)
+{
+    if (snapshot == NULL)
+        return;
+    free(snapshot->train_loss);
+    free(snapshot->val_loss);
+    free(snapshot->scores);
+    free(snapshot->y);
+    sk_sweep_free(snapshot->sweep);
+    free(snapshot);
+}
+
+void sk_snapshot_release(sk_snapshot *snapshot)
+{
+    if (snapshot != NULL && atomic_fetch_sub(&snapshot->refs, 1) == 1)
+        snapshot_free(snapshot);
+}
+
+/* Allocates a snapshot holding the session's current history.  The caller
+ * fills the scores and state. */
+static sk_snapshot *snapshot_alloc(const sk_session *session)
+{
+    sk_snapshot *snapshot = calloc(1, sizeof *snapshot);
+    if (snapshot == NULL)
+        return NULL;
+    atomic_init(&snapshot->refs, 1);
+    snapshot->epoch = session->history_len;
+    snapshot->epochs_total = session->options.epochs;
+    snapshot->history_len = session->history_len;
+    snapshot->train_loss = sk_calloc(session->history_len, sizeof(double));
+    snapshot->val_loss = sk_calloc(session->history_len, sizeof(double));
+    if (snapshot->train_loss == NULL || snapshot->val_loss == NULL) {
+        snapshot_free(snapshot);
+        return NULL;
+    }
+    if (session->history_len > 0) {
+        memcpy(snapshot->train_loss, session->train_loss,
+               session->history_len * sizeof(double));
+        memcpy(snapshot->val_loss, session->val_loss,
+               session->history_len * sizeof(double));
+    }
+
+    const sk_split *train = &session->data->train;
+    snapshot->train_prevalence = (double)train->positives / (double)train->rows;
+    snapshot->prior_loss = sk_prior_only_loss(snapshot->train_prevalence);
+    sk_trainer_weights(session->trainer, &snapshot->weight_neg,
+                       &snapshot->weight_pos);
+    snapshot->n = session->data->val.rows;
+    return snapshot;
+}
+
+/* Replaces the published snapshot and wakes the reader. */
+static void publish(sk_session *session, sk_snapshot *snapshot)
+{
+    pthread_mutex_lock(&session->lock);
+    sk_snapshot *old = session->latest;
+    session->latest = snapshot;
+    pthread_mutex_unlock(&session->lock);
+    sk_snapshot_release(old);
+
+    /* A full pipe already means "something new"; losing the byte is fine. */
+    ssize_t written = write(session->notify_pipe[1], "s", 1);
+    (void)written;
+}
+
+/* Returns the state the published snapshot should carry right now. */
+static sk_run_state current_state(sk_session *session)
+{
+    pthread_mutex_lock(&session->lock);
+    sk_run_state state = session->paused ? SK_RUN_PAUSED : SK_RUN_TRAINING;
+    pthread_mutex_unlock(&session->lock);
+    return state;
+}
+
+/* Builds a snapshot of the history with a copy of scores [val rows] and
+ * its sweep. */
+static sk_status snapshot_with_scores(sk_session *session, const double *scores,
+                                      sk_snapshot **out, sk_error *err)
+{
+    sk_snapshot *snapshot = snapshot_alloc(session);
+    if (snapshot == NULL)
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while publishing a snapshot");
+
+    const sk_split *val = &session->data->val;
+    snapshot->scores = sk_calloc(val->rows, sizeof(double));
+    snapshot->y = sk_calloc(val->rows, 1);
+    if (snapshot->scores == NULL || snapshot->y == NULL) {
+        snapshot_free(snapshot);
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while publishing a snapshot");
+    }
+    memcpy(snapshot->scores, scores, val->rows * sizeof(double));
+    memcpy(snapshot->y, val->y, val->rows);
+
+    sk_status status = sk_sweep_new(snapshot->scores, snapshot->y, val->rows,
+                                    &snapshot->sweep, err);
+    if (status != SK_OK) {
+        snapshot_free(snapshot);
+        return status;
+    }
+    *out = snapshot;
+    return SK_OK;
+}
+
+/* Waits while paused.  Returns false when a stop was requested. */
+static bool wait_while_paused(sk_session *session)
+{
+    pthread_mutex_lock(&session->lock);
+    while (session->paused && !session->stop_requested)
+        pthread_cond_wait(&session->wake, &session->lock);
+    bool keep_going = !session->stop_requested;
+    pthread_mutex_unlock(&session->lock);
+    return keep_going;
+}
+
+/* Sleeps up to delay_ms, returning early on stop.  Returns false on stop. */
+static bool wait_epoch_delay(sk_session *session)
+{
+    if (session->epoch_delay_ms == 0)
+        return true;
+
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += session->epoch_delay_ms / 1000;
+    deadline.tv_nsec += (long)(session->epoch_delay_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec += 1;
+        deadline.tv_nsec -= 1000000000L;
+    }
+
+    pthread_mutex_lock(&session->lock);
+    int rc = 0;
+    while (!session->stop_requested && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&session->wake, &session->lock, &deadline);
+    bool keep_going = !session->stop_requested;
+    pthread_mutex_unlock(&session->lock);
+    return keep_going;
+}
+
+/* Publishes a final snapshot with the newest history, the last good
+ * scores (those of the previous snapshot) and an end state. */
+static void publish_final(sk_session *session, sk_run_state state,
+                          sk_status status, const char *message)
+{
+    pthread_mutex_lock(&session->lock);
+    sk_snapshot *last = session->latest;
+    atomic_fetch_add(&last->refs, 1);
+    pthread_mutex_unlock(&session->lock);
+
+    sk_snapshot *final = NULL;
+    sk_error ignored;
+    if (last->scores == NULL
+        || snapshot_with_scores(session, last->scores, &final, &ignored) != SK_OK)
+        final = snapshot_alloc(session);
+    sk_snapshot_release(last);
+    if (final == NULL)
+        return;
+
+    final->state = state;
+    final->diverged = status == SK_ERR_NUMERIC;
+    if (message != NULL)
+        snprintf(final->error, sizeof final->error, "%s", message);
+    publish(session, final);
+}
+
+/* Runs one epoch, scores the validation split and publishes the result. */
+static sk_status run_epoch(sk_session *session, double *scores, sk_error *err)
+{
+    double train_loss = 0.0;
+    sk_status status = sk_trainer_epoch(session->trainer, &train_loss, err);
+    if (status == SK_OK)
+        status = sk_trainer_predict(session->trainer, &session->data->val, scores, err);
+    if (status != SK_OK)
+        return status;
+
+    const sk_split *val = &session->data->val;
+    session->train_loss[session->history_len] = train_loss;
+    session->val_loss[session->history_len] = sk_log_loss(scores, val->y, val->rows);
+    session->history_len++;
+
+    sk_snapshot *snapshot = NULL;
+    status = snapshot_with_scores(session, scores, &snapshot, err);
+    if (status != SK_OK)
+        return status;
+    snapshot->state = current_state(session);
+    publish(session, snapshot);
+    return SK_OK;
+}
+
+static void *worker_main(void *arg)
+{
+    sk_session *session = arg;
+    sk_error err = {""};
+    sk_run_state end_state = SK_RUN_DONE;
+    sk_status status = SK_OK;
+
+    double *scores = sk_calloc(session->data->val.rows, sizeof(double));
+    if (scores == NULL) {
+        publish_final(session, SK_RUN_FAILED, SK_ERR_NOMEM,
+                      "out of memory before the first epoch");
+        return NULL;
+    }
+
+    for (size_t epoch = 0; epoch < session->options.epochs; epoch++) {
+        if (!wait_while_paused(session)) {
+            end_state = SK_RUN_STOPPED;
+            break;
+        }
+        status = run_epoch(session, scores, &err);
+        if (status != SK_OK) {
+            end_state = SK_RUN_FAILED;
+            break;
+        }
+        if (epoch + 1 < session->options.epochs && !wait_epoch_delay(session)) {
+            end_state = SK_RUN_STOPPED;
+            break;
+        }
+    }
+
+    free(scores);
+    publish_final(session, end_state, status,
+                  end_state == SK_RUN_FAILED ? err.message : NULL);
+    return NULL;
+}
+
+sk_status sk_session_new(const sk_dataset *data, const sk_train_options *options,
+                         sk_session **out, sk_error *err)
+{
+    if (data->train.rows == 0 || data->val.rows == 0)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "the training and validation splits both need rows");
+
+    sk_session *session = calloc(1, sizeof *session);
+    if (session == NULL)
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while creating a session");
+    session->data = data;
+    session->options = *options;
+    session->notify_pipe[0] = session->notify_pipe[1] = -1;
+    pthread_mutex_init(&session->lock, NULL);
+    pthread_cond_init(&session->wake, NULL);
+
+    sk_status status = sk_trainer_new(data, options, &session->trainer, err);
+    if (status != SK_OK)
+        goto fail;
+
+    status = sk_error_set(err, SK_ERR_NOMEM, "out of memory while creating a session");
+    session->train_loss = sk_calloc(options->epochs, sizeof(double));
+    session->val_loss = sk_calloc(options->epochs, sizeof(double));
+    if (session->train_loss == NULL || session->val_loss == NULL)
+        goto fail;
+
+    if (pipe(session->notify_pipe) != 0) {
+        status = sk_error_set(err, SK_ERR_IO, "cannot create a pipe: %s", strerror(errno));
+        goto fail;
+    }
+    for (int i = 0; i < 2; i++) {
+        int flags = fcntl(session->notify_pipe[i], F_GETFL);
+        fcntl(session->notify_pipe[i], F_SETFL, flags | O_NONBLOCK);
+        fcntl(session->notify_pipe[i], F_SETFD, FD_CLOEXEC);
+    }
+
+    session->latest = snapshot_alloc(session);
+    if (session->latest == NULL)
+        goto fail;
+    session->latest->state = SK_RUN_STARTING;
+
+    *out = session;
+    return SK_OK;
+
+fail:
+    sk_session_free(session);
+    return status;
+}
+
+void sk_session_set_epoch_delay(sk_session *session, unsigned delay_ms)
+{
+    session->epoch_delay_ms = delay_ms;
+}
+
+sk_status sk_session_start(sk_session *session, sk_error *err)
+{
+    if (session->worker_started)
+        return sk_error_set(err, SK_ERR_INTERNAL, "the session was started twice");
+
+    /* The worker inherits this mask, so every signal goes to the UI thread. */
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &previous);
+    int rc = pthread_create(&session->worker, NULL, worker_main, session);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+
+    if (rc != 0)
+        return sk_error_set(err, SK_ERR_IO, "cannot start the training thread: %s",
+                            strerror(rc));
+    session->worker_started = true;
+    return SK_OK;
+}
+
+sk_snapshot *sk_session_latest(sk_session *session)
+{
+    pthread_mutex_lock(&session->lock);
+    sk_snapshot *snapshot = session->latest;
+    atomic_fetch_add(&snapshot->refs, 1);
+    pthread_mutex_unlock(&session->lock);
+    return snapshot;
+}
+
+int sk_session_notify_fd(const sk_session *session)
+{
+    return session->notify_pipe[0];
+}
+
+void sk_session_drain_notify(sk_session *session)
+{
+    char buffer[64];
+    while (read(session->notify_pipe[0], buffer, sizeof buffer) > 0)
+        continue;
+}
+
+void sk_session_set_paused(sk_session *session, bool paused)
+{
+    pthread_mutex_lock(&session->lock);
+    session->paused = paused;
+    pthread_cond_broadcast(&session->wake);
+    pthread_mutex_unlock(&session->lock);
+}
+
+bool sk_session_is_paused(sk_session *session)
+{
+    pthread_mutex_lock(&session->lock);
+    bool paused = session->paused;
+    pthread_mutex_unlock(&session->lock);
+    return paused;
+}
+
+void sk_session_join(sk_session *session)
+{
+    if (session->worker_started && !session->worker_joined) {
+        pthread_join(session->worker, NULL);
+        session->worker_joined = true;
+    }
+}
+
+void sk_session_stop(sk_session *session)
+{
+    pthread_mutex_lock(&session->lock);
+    session->stop_requested = true;
+    pthread_cond_broadcast(&session->wake);
+    pthread_mutex_unlock(&session->lock);
+    sk_session_join(session);
+}
+
+void sk_session_free(sk_session *session)
+{
+    if (session == NULL)
+        return;
+    sk_session_stop(session);
+    sk_snapshot_release(session->latest);
+    sk_trainer_free(session->trainer);
+    free(session->train_loss);
+    free(session->val_loss);
+    for (int i = 0; i < 2; i++)
+        if (session->notify_pipe[i] >= 0)
+            close(session->notify_pipe[i]);
+    pthread_cond_destroy(&session->wake);
+    pthread_mutex_destroy(&session->lock);
+    free(session);
+}
+
+void sk_snapshot_diagnose_input(const sk_snapshot *snapshot, const sk_dataset *data,
+                                double threshold, sk_diagnose_input *input)
+{
+    memset(input, 0, sizeof *input);
+    input->sweep = snapshot->sweep;
+    input->scores = snapshot->scores;
+    input->n = snapshot->scores != NULL ? snapshot->n : 0;
+    input->threshold = threshold;
+    input->positive_label = data->positive_label;
+    input->negative_label = data->negative_label;
+    input->train_loss = snapshot->train_loss;
+    input->val_loss = snapshot->val_loss;
+    input->epochs = snapshot->history_len;
+    input->prior_loss = snapshot->prior_loss;
+    input->train_prevalence = snapshot->train_prevalence;
+    input->weighted = snapshot->weight_neg != snapshot->weight_pos;
+    input->weight_neg = snapshot->weight_neg;
+    input->weight_pos = snapshot->weight_pos;
+    input->train_rows = data->train.rows;
+    input->train_positives = data->train.positives;
+    input->diverged = snapshot->diverged;
+    input->single_class_train = data->train.positives == 0
+                                || data->train.positives == data->train.rows;
+}

@@ -1,0 +1,536 @@
+/*
+ * draw.c - the overview panels, the help overlay and the too-small screen.
+ *
+ * Layout at 80x24 (it grows with the terminal):
+ *   line 0           title bar
+ *   top half         loss curves | score histograms by class
+ *   bottom half      confusion | metrics | findings
+ *   line LINES - 2   threshold slider
+ *   line LINES - 1   key hints
+ * Everything is drawn on stdscr in one pass, then one doupdate(): curses
+ * sends only the cells that changed.
+ */
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "view.h"
+
+typedef struct {
+    int y, x, h, w;
+} rect;
+
+/* Width of the y-axis labels of the loss chart. */
+#define LOSS_AXIS_WIDTH 7
+/* Shares of the bottom row given to the confusion and metrics panels. */
+#define CONFUSION_WIDTH 24
+#define METRICS_WIDTH 26
+
+/* Eighth blocks for bar tops in UTF-8, lowest first. */
+static const char *const eighths[8] = {
+    "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"
+};
+
+static void frame(const view_state *v, rect r, const char *title)
+{
+    (void)v;
+    mvhline(r.y, r.x + 1, ACS_HLINE, r.w - 2);
+    mvhline(r.y + r.h - 1, r.x + 1, ACS_HLINE, r.w - 2);
+    mvvline(r.y + 1, r.x, ACS_VLINE, r.h - 2);
+    mvvline(r.y + 1, r.x + r.w - 1, ACS_VLINE, r.h - 2);
+    mvaddch(r.y, r.x, ACS_ULCORNER);
+    mvaddch(r.y, r.x + r.w - 1, ACS_URCORNER);
+    mvaddch(r.y + r.h - 1, r.x, ACS_LLCORNER);
+    mvaddch(r.y + r.h - 1, r.x + r.w - 1, ACS_LRCORNER);
+    attron(A_BOLD);
+    mvaddnstr(r.y, r.x + 2, title, r.w - 4);
+    attroff(A_BOLD);
+}
+
+/* Writes text at (y, x), cut to width cells.  Text is ASCII or UTF-8 with
+ * one cell per character. */
+static void text_at(int y, int x, int width, const char *text)
+{
+    if (width > 0)
+        mvaddnstr(y, x, text, width);
+}
+
+static void format_value(char *out, size_t size, double value, bool undefined)
+{
+    if (undefined || !isfinite(value))
+        snprintf(out, size, "  n/a");
+    else
+        snprintf(out, size, "%5.3f", value);
+}
+
+/* ---- loss ---------------------------------------------------------------- */
+
+static int loss_row(double value, double lo, double hi, int height)
+{
+    if (hi <= lo)
+        return height / 2;
+    double share = (hi - value) / (hi - lo);
+    int row = (int)lround(share * (height - 1));
+    return row < 0 ? 0 : row >= height ? height - 1 : row;
+}
+
+static void draw_loss(const view_state *v, rect r)
+{
+    frame(v, r, " loss ");
+    const sk_snapshot *s = v->snapshot;
+    int plot_x = r.x + 1 + LOSS_AXIS_WIDTH;
+    int plot_w = r.w - 2 - LOSS_AXIS_WIDTH;
+    int plot_y = r.y + 1;
+    int plot_h = r.h - 3;
+    if (plot_w < 4 || plot_h < 2)
+        return;
+
+    double lo = s->prior_loss, hi = s->prior_loss;
+    for (size_t i = 0; i < s->history_len; i++) {
+        double values[2] = { s->train_loss[i], s->val_loss[i] };
+        for (int k = 0; k < 2; k++) {
+            if (isfinite(values[k])) {
+                lo = fmin(lo, values[k]);
+                hi = fmax(hi, values[k]);
+            }
+        }
+    }
+    double pad = (hi - lo) * 0.05 + 1e-9;
+    lo -= pad;
+    hi += pad;
+
+    char label[32];
+    snprintf(label, sizeof label, "%6.3f", hi);
+    text_at(plot_y, r.x + 1, LOSS_AXIS_WIDTH, label);
+    snprintf(label, sizeof label, "%6.3f", lo);
+    text_at(plot_y + plot_h - 1, r.x + 1, LOSS_AXIS_WIDTH, label);
+
+    /* The prior-only line first, so the curves draw over it. */
+    int prior_row = loss_row(s->prior_loss, lo, hi, plot_h);
+    attron(sk_terminal_attr(&v->terminal, ROLE_PRIOR));
+    for (int x = 0; x < plot_w; x += 2)
+        mvaddch(plot_y + prior_row, plot_x + x, '-');
+    attroff(sk_terminal_attr(&v->terminal, ROLE_PRIOR));
+
+    size_t span = s->epochs_total > 1 ? s->epochs_total - 1 : 1;
+    for (size_t i = 0; i < s->history_len; i++) {
+        int x = plot_x + (int)((double)i * (plot_w - 1) / (double)span);
+        if (isfinite(s->val_loss[i])) {
+            attron(sk_terminal_attr(&v->terminal, ROLE_VAL));
+            mvaddstr(plot_y + loss_row(s->val_loss[i], lo, hi, plot_h), x,
+                     v->terminal.utf8 ? "\u25cb" : "o");
+            attroff(sk_terminal_attr(&v->terminal, ROLE_VAL));
+        }
+        if (isfinite(s->train_loss[i])) {
+            attron(sk_terminal_attr(&v->terminal, ROLE_TRAIN));
+            mvaddstr(plot_y + loss_row(s->train_loss[i], lo, hi, plot_h), x,
+                     v->terminal.utf8 ? "\u25cf" : "*");
+            attroff(sk_terminal_attr(&v->terminal, ROLE_TRAIN));
+        }
+    }
+
+    char legend[160];
+    if (s->history_len > 0)
+        snprintf(legend, sizeof legend, "%s train %.3f %s val %.3f - prior %.3f",
+                 v->terminal.utf8 ? "\u25cf" : "*", s->train_loss[s->history_len - 1],
+                 v->terminal.utf8 ? "\u25cb" : "o", s->val_loss[s->history_len - 1],
+                 s->prior_loss);
+    else
+        snprintf(legend, sizeof legend, "waiting for the first epoch; - prior %.3f",
+                 s->prior_loss);
+    text_at(r.y + r.h - 2, r.x + 1, r.w - 2, legend);
+}
+
+/* ---- histograms ------------------------------------------------------------ */
+
+/* Sums the fine bins that fall into column `col` of `cols`. */
+static size_t column_count(const size_t *bins, size_t nbins, int col, int cols)
+{
+    size_t from = (size_t)col * nbins / (size_t)cols;
+    size_t to = (size_t)(col + 1) * nbins / (size_t)cols;
+    size_t sum = 0;
+    for (size_t b = from; b < to; b++)
+        sum += bins[b];
+    return sum;
+}
+
+/* Bar height in eighths of a row, at least one eighth for a non-empty bin
+ * so that a single minority row stays visible. */
+static int bar_eighths(size_t count, size_t max, int rows, bool log_scale)
+{
+    if (count == 0 || max == 0)
+        return 0;
+    double share = log_scale ? log1p((double)count) / log1p((double)max)
+                             : (double)count / (double)max;
+    int eighths_total = (int)lround(share * rows * 8);
+    return eighths_total < 1 ? 1 : eighths_total;
+}
+
+static void draw_bars(const view_state *v, const size_t *bins, int y, int x,
+                      int rows, int cols, int role, const char *name,
+                      size_t total)
+{
+    size_t max = 0;
+    for (int c = 0; c < cols; c++) {
+        size_t count = column_count(bins, VIEW_HISTOGRAM_BINS, c, cols);
+        if (count > max)
+            max = count;
+    }
+
+    attron(sk_terminal_attr(&v->terminal, role));
+    for (int c = 0; c < cols; c++) {
+        int height = bar_eighths(column_count(bins, VIEW_HISTOGRAM_BINS, c, cols),
+                                 max, rows, v->log_histogram);
+        for (int row = 0; row < rows && height > 0; row++, height -= 8) {
+            int cell_y = y + rows - 1 - row;
+            if (v->terminal.utf8)
+                mvaddstr(cell_y, x + c, eighths[(height >= 8 ? 8 : height) - 1]);
+            else
+                mvaddch(cell_y, x + c, height >= 4 ? '#' : '.');
+        }
+    }
+    attroff(sk_terminal_attr(&v->terminal, role));
+
+    char label[96];
+    snprintf(label, sizeof label, "%s n=%zu, peak %zu%s", name, total, max,
+             v->log_histogram ? " (log)" : "");
+    attron(A_DIM);
+    text_at(y, x + cols - (int)strlen(label) > x ? x + cols - (int)strlen(label) : x,
+            cols, label);
+    attroff(A_DIM);
+}
+
+static int threshold_column(const view_state *v, int cols)
+{
+    const sk_class_histogram *h = &v->histogram;
+    double share = (v->threshold - h->lo) / (h->hi - h->lo);
+    int col = (int)floor(share * cols);
+    return col < 0 ? -1 : col >= cols ? cols : col;
+}
+
+static void draw_histogram(const view_state *v, rect r)
+{
+    frame(v, r, " P(positive) by true class ");
+    int x = r.x + 1, cols = r.w - 2;
+    int rows = r.h - 3;
+    if (!v->have_histogram) {
+        text_at(r.y + 1, x, cols, "waiting for the first epoch");
+        return;
+    }
+
+    int top_rows = rows / 2, bottom_rows = rows - top_rows;
+    const sk_dataset *d = v->data;
+    const sk_snapshot *s = v->snapshot;
+    size_t positives = sk_sweep_positives(s->sweep);
+    char name[80];
+    snprintf(name, sizeof name, "'%s'", d->negative_label);
+    draw_bars(v, v->histogram.negatives, r.y + 1, x, top_rows, cols,
+              ROLE_NEGATIVE, name, s->n - positives);
+    snprintf(name, sizeof name, "'%s'", d->positive_label);
+    draw_bars(v, v->histogram.positives, r.y + 1 + top_rows, x, bottom_rows, cols,
+              ROLE_POSITIVE, name, positives);
+
+    /* The threshold as a vertical line where no bar covers the cell. */
+    int col = threshold_column(v, cols);
+    if (col >= 0 && col < cols) {
+        attron(sk_terminal_attr(&v->terminal, ROLE_THRESHOLD) | A_BOLD);
+        for (int row = 0; row < rows; row++) {
+            chtype cell = mvinch(r.y + 1 + row, x + col) & A_CHARTEXT;
+            if (cell == ' ')
+                mvaddch(r.y + 1 + row, x + col, ACS_VLINE);
+        }
+        attroff(sk_terminal_attr(&v->terminal, ROLE_THRESHOLD) | A_BOLD);
+    }
+
+    char axis[64];
+    snprintf(axis, sizeof axis, "%.3g", v->histogram.lo);
+    text_at(r.y + r.h - 2, x, cols, axis);
+    snprintf(axis, sizeof axis, "%.3g", v->histogram.hi);
+    text_at(r.y + r.h - 2, x + cols - (int)strlen(axis), cols, axis);
+    snprintf(axis, sizeof axis, "^ %.3f", v->threshold);
+    if (col >= 0 && col < cols) {
+        int at = col + (int)strlen(axis) < cols ? col : cols - (int)strlen(axis);
+        attron(sk_terminal_attr(&v->terminal, ROLE_THRESHOLD));
+        text_at(r.y + r.h - 2, x + at, cols - at, axis);
+        attroff(sk_terminal_attr(&v->terminal, ROLE_THRESHOLD));
+    }
+}
+
+/* ---- confusion and metrics ------------------------------------------------ */
+
+static void draw_confusion(const view_state *v, rect r)
+{
+    char title[48];
+    snprintf(title, sizeof title, " confusion @ %.3f ", v->threshold);
+    frame(v, r, title);
+    if (v->snapshot->sweep == NULL)
+        return;
+
+    sk_confusion c = sk_sweep_confusion(v->snapshot->sweep, v->threshold);
+    const char *pos = v->data->positive_label, *neg = v->data->negative_label;
+    int x = r.x + 1, w = r.w - 2;
+    char line[96];
+    /* Rows are the true class, columns the predicted one. */
+    snprintf(line, sizeof line, "%-9s%6.5s %6.5s", "true\\pred", pos, neg);
+    text_at(r.y + 1, x, w, line);
+    snprintf(line, sizeof line, "%-9.8s%6zu %6zu", pos, c.tp, c.fn);
+    text_at(r.y + 2, x, w, line);
+    snprintf(line, sizeof line, "%-9.8s%6zu %6zu", neg, c.fp, c.tn);
+    text_at(r.y + 3, x, w, line);
+
+    snprintf(line, sizeof line, "tp %zu fn %zu", c.tp, c.fn);
+    text_at(r.y + 5, x, w, line);
+    snprintf(line, sizeof line, "fp %zu tn %zu", c.fp, c.tn);
+    text_at(r.y + 6, x, w, line);
+}
+
+static void draw_metrics(const view_state *v, rect r)
+{
+    frame(v, r, " metrics ");
+    if (v->snapshot->sweep == NULL)
+        return;
+
+    sk_rates m = sk_rates_from_confusion(sk_sweep_confusion(v->snapshot->sweep, v->threshold));
+    char a[16], b[16], line[96];
+    int x = r.x + 1, w = r.w - 2, y = r.y + 1;
+
+    format_value(a, sizeof a, m.precision, m.undefined & SK_UNDEF_PRECISION);
+    snprintf(line, sizeof line, "precision   %s", a);
+    text_at(y++, x, w, line);
+    format_value(a, sizeof a, m.recall, m.undefined & SK_UNDEF_RECALL);
+    snprintf(line, sizeof line, "recall      %s", a);
+    text_at(y++, x, w, line);
+    format_value(a, sizeof a, m.f1, m.undefined & SK_UNDEF_F1);
+    snprintf(line, sizeof line, "F1          %s", a);
+    text_at(y++, x, w, line);
+    format_value(a, sizeof a, m.balanced_accuracy, m.undefined & SK_UNDEF_BALANCED);
+    snprintf(line, sizeof line, "bal. acc.   %s", a);
+    text_at(y++, x, w, line);
+    format_value(a, sizeof a, m.accuracy, false);
+    snprintf(line, sizeof line, "accuracy    %s", a);
+    text_at(y++, x, w, line);
+    format_value(b, sizeof b, m.baseline, false);
+    snprintf(line, sizeof line, "baseline    %s", b);
+    text_at(y++, x, w, line);
+    format_value(a, sizeof a, v->roc_auc, false);
+    format_value(b, sizeof b, v->average_precision, false);
+    snprintf(line, sizeof line, "ROC AUC %s AP %s", a, b);
+    text_at(y++, x, w, line);
+    if (y < r.y + r.h - 1) {
+        snprintf(line, sizeof line, "predicted +  %5.1f %%", 100.0 * m.predicted_positive_rate);
+        text_at(y++, x, w, line);
+    }
+}
+
+/* ---- findings -------------------------------------------------------------- */
+
+/* Writes text word-wrapped into rows [y, y_end) of width w; returns the
+ * next free row. */
+static int wrap_text(int y, int y_end, int x, int w, const char *text)
+{
+    const char *p = text;
+    while (*p != '\0' && y < y_end) {
+        int len = (int)strlen(p);
+        int cut = len <= w ? len : w;
+        if (len > w) {
+            while (cut > 0 && p[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                cut = w;
+        }
+        mvaddnstr(y++, x, p, cut);
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+    return y;
+}
+
+static void draw_findings(const view_state *v, rect r)
+{
+    char title[48];
+    snprintf(title, sizeof title, " findings (%zu) ", v->finding_count);
+    frame(v, r, title);
+    int x = r.x + 1, w = r.w - 2, y = r.y + 1, y_end = r.y + r.h - 1;
+    if (v->finding_count == 0) {
+        text_at(y, x, w, v->snapshot->sweep == NULL ? "waiting for the first epoch"
+                                                    : "none at this threshold");
+        return;
+    }
+
+    for (size_t i = 0; i < v->finding_count && y < y_end; i++) {
+        const sk_finding *f = &v->findings[i];
+        bool last_row_left = y == y_end - 1 && i + 1 < v->finding_count;
+        if (last_row_left) {
+            char more[48];
+            snprintf(more, sizeof more, "+%zu more", v->finding_count - i);
+            text_at(y++, x, w, more);
+            break;
+        }
+        int role = f->severity == SK_SEVERITY_ERROR ? ROLE_ERROR
+                   : f->severity == SK_SEVERITY_WARNING ? ROLE_WARNING : ROLE_DEFAULT;
+        char head[96];
+        snprintf(head, sizeof head, "%c %s",
+                 f->severity == SK_SEVERITY_ERROR ? '!' : f->severity == SK_SEVERITY_WARNING ? '~' : 'i',
+                 f->id);
+        attron(sk_terminal_attr(&v->terminal, role) | A_BOLD);
+        text_at(y++, x, w, head);
+        attroff(sk_terminal_attr(&v->terminal, role) | A_BOLD);
+        /* The first finding gets its message and action; later ones as
+         * much as fits below. */
+        int reserve = (int)(v->finding_count - i - 1);
+        int limit = y_end - reserve > y ? y_end - reserve : y;
+        y = wrap_text(y, limit, x + 2, w - 2, f->message);
+        if (y < limit) {
+            char action[200];
+            snprintf(action, sizeof action, "-> %s", f->action);
+            y = wrap_text(y, limit, x + 2, w - 2, action);
+        }
+    }
+}
+
+/* ---- slider, title and status ---------------------------------------------- */
+
+static void draw_slider(const view_state *v, int y)
+{
+    char left[32], right[96];
+    snprintf(left, sizeof left, " threshold %.3f ", v->threshold);
+    const sk_threshold_choice *best = &v->best[v->shown_criterion];
+    if (v->snapshot->sweep != NULL && best->found)
+        snprintf(right, sizeof right, " best %s %.3f (o) ",
+                 sk_criterion_name(v->shown_criterion), best->threshold);
+    else
+        snprintf(right, sizeof right, " ");
+
+    int width = COLS - (int)strlen(left) - (int)strlen(right) - 2;
+    mvaddstr(y, 0, left);
+    int x0 = (int)strlen(left) + 1;
+    mvaddch(y, x0 - 1, '[');
+    mvhline(y, x0, ACS_HLINE, width);
+    mvaddch(y, x0 + width, ']');
+    mvaddstr(y, x0 + width + 1, right);
+    if (width < 2 || !v->have_histogram)
+        return;
+
+    double lo = v->histogram.lo, hi = v->histogram.hi;
+    if (best->found) {
+        int bx = (int)lround((best->threshold - lo) / (hi - lo) * (width - 1));
+        if (bx >= 0 && bx < width)
+            mvaddstr(y, x0 + bx, v->terminal.utf8 ? "\u25c6" : "*");
+    }
+    int tx = (int)lround((v->threshold - lo) / (hi - lo) * (width - 1));
+    tx = tx < 0 ? 0 : tx >= width ? width - 1 : tx;
+    attron(sk_terminal_attr(&v->terminal, ROLE_THRESHOLD) | A_BOLD | A_REVERSE);
+    mvaddch(y, x0 + tx, '|');
+    attroff(sk_terminal_attr(&v->terminal, ROLE_THRESHOLD) | A_BOLD | A_REVERSE);
+}
+
+static const char *state_name(const view_state *v)
+{
+    switch (v->snapshot->state) {
+    case SK_RUN_STARTING: return v->paused ? "paused" : "starting";
+    case SK_RUN_TRAINING: return v->paused ? "paused" : "training";
+    case SK_RUN_PAUSED: return v->paused ? "paused" : "training";
+    case SK_RUN_DONE: return "done";
+    case SK_RUN_STOPPED: return "stopped";
+    default: return "failed";
+    }
+}
+
+static void draw_title(const view_state *v)
+{
+    const sk_dataset *d = v->data;
+    const sk_snapshot *s = v->snapshot;
+    char line[512];
+    snprintf(line, sizeof line,
+             " skewtop  epoch %zu/%zu %s  %s  %s = '%s' (%.1f %%) ",
+             s->epoch, s->epochs_total, state_name(v), v->title, d->target_name,
+             d->positive_label, 100.0 * (double)d->val.positives / (double)d->val.rows);
+    attron(A_REVERSE);
+    mvhline(0, 0, ' ', COLS);
+    mvaddnstr(0, 0, line, COLS);
+    attroff(A_REVERSE);
+}
+
+static void draw_status(const view_state *v)
+{
+    const char *keys = " \u2190/\u2192 \u00b10.01  H/L \u00b10.001  0 reset  o best  "
+                       "space pause  g log  ? help  q quit";
+    const char *ascii = " left/right +-0.01  H/L +-0.001  0 reset  o best  "
+                        "space pause  g log  ? help  q quit";
+    attron(A_REVERSE);
+    mvhline(LINES - 1, 0, ' ', COLS);
+    mvaddnstr(LINES - 1, 0, v->terminal.utf8 ? keys : ascii, COLS);
+    attroff(A_REVERSE);
+}
+
+/* ---- help and too small ---------------------------------------------------- */
+
+static const char *const help_lines[] = {
+    "left, right, h, l   move the threshold by 0.01",
+    "H, L, shift-arrows  move the threshold by 0.001",
+    "PgUp, PgDn          move the threshold by 0.1",
+    "0                   threshold back to 0.5",
+    "o                   jump to the best threshold; again: next criterion",
+    "g                   histogram heights: linear or log",
+    "space               pause or resume training",
+    "Ctrl-L              redraw the screen",
+    "?                   show or hide this help",
+    "q                   quit",
+    "",
+    "Top left: training and validation loss; the dashed line is the",
+    "loss of predicting the base rate for every row.  Top right: the",
+    "validation scores of each true class, each on its own scale, with",
+    "the threshold marked.  Rows at or above the threshold are predicted",
+    "positive.",
+};
+
+static void draw_help(void)
+{
+    int n = (int)(sizeof help_lines / sizeof help_lines[0]);
+    int w = 72 < COLS - 2 ? 72 : COLS - 2, h = n + 4;
+    int y = (LINES - h) / 2, x = (COLS - w) / 2;
+    for (int row = 0; row < h; row++)
+        mvhline(y + row, x, ' ', w);
+    frame(NULL, (rect){ y, x, h, w }, " keys (any key closes) ");
+    for (int i = 0; i < n; i++)
+        text_at(y + 2 + i, x + 2, w - 4, help_lines[i]);
+}
+
+static void draw_too_small(void)
+{
+    char line[128];
+    snprintf(line, sizeof line,
+             "terminal too small: %dx%d, skewtop needs at least %dx%d (q quits)",
+             COLS, LINES, VIEW_MIN_COLS, VIEW_MIN_LINES);
+    mvaddnstr(0, 0, line, COLS);
+}
+
+void view_draw(const view_state *v)
+{
+    werase(stdscr);
+    if (COLS < VIEW_MIN_COLS || LINES < VIEW_MIN_LINES) {
+        draw_too_small();
+    } else {
+        int top_h = (LINES - 3) * 4 / 7;
+        int bottom_h = LINES - 3 - top_h;
+        int half = COLS / 2;
+        draw_title(v);
+        draw_loss(v, (rect){ 1, 0, top_h, half });
+        draw_histogram(v, (rect){ 1, half, top_h, COLS - half });
+        int extra = COLS - VIEW_MIN_COLS;
+        int conf_w = CONFUSION_WIDTH + extra / 6;
+        int met_w = METRICS_WIDTH + extra / 6;
+        draw_confusion(v, (rect){ 1 + top_h, 0, bottom_h, conf_w });
+        draw_metrics(v, (rect){ 1 + top_h, conf_w, bottom_h, met_w });
+        draw_findings(v, (rect){ 1 + top_h, conf_w + met_w, bottom_h,
+                                 COLS - conf_w - met_w });
+        draw_slider(v, LINES - 2);
+        draw_status(v);
+        if (v->show_help)
+            draw_help();
+    }
+    wnoutrefresh(stdscr);
+    doupdate();
+}

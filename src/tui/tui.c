@@ -1,0 +1,283 @@
+/*
+ * tui.c - the event loop and the keymap of the interactive screen.
+ *
+ * The loop sleeps in poll() on three descriptors: the terminal (keys and,
+ * through EINTR, SIGWINCH), the session's publish pipe and the signal
+ * self-pipe.  A new snapshot triggers the per-snapshot work (histogram,
+ * AUCs, best thresholds); a key only changes the state and marks the
+ * screen dirty.  Frames are capped at FRAME_INTERVAL_MS, and nothing is
+ * drawn while nothing changed.
+ */
+#include "skewtop/tui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+#include "view.h"
+
+/* Minimum time between two frames: 30 frames a second is smooth for a
+ * person and cheap over SSH. */
+#define FRAME_INTERVAL_MS 33
+
+/* Threshold steps of the arrow keys, H/L and PgUp/PgDn. */
+#define STEP_SMALL 0.001
+#define STEP_NORMAL 0.01
+#define STEP_LARGE 0.1
+
+/* Criteria that `o` cycles through, in order. */
+static const sk_criterion cycle_criteria[] = {
+    SK_CRITERION_F1, SK_CRITERION_BALANCED_ACCURACY, SK_CRITERION_MCC,
+    SK_CRITERION_YOUDEN, SK_CRITERION_FBETA, SK_CRITERION_COST,
+};
+
+typedef enum {
+    ACTION_NONE = 0,
+    ACTION_QUIT,
+    ACTION_STEP,           /* move the threshold by the key's step */
+    ACTION_RESET,
+    ACTION_BEST,
+    ACTION_PAUSE,
+    ACTION_LOG_SCALE,
+    ACTION_HELP,
+    ACTION_REDRAW
+} key_action;
+
+typedef struct {
+    int key;
+    key_action action;
+    double step;
+} key_binding;
+
+static const key_binding keymap[] = {
+    { 'q', ACTION_QUIT, 0 },
+    { KEY_LEFT, ACTION_STEP, -STEP_NORMAL },  { KEY_RIGHT, ACTION_STEP, STEP_NORMAL },
+    { 'h', ACTION_STEP, -STEP_NORMAL },       { 'l', ACTION_STEP, STEP_NORMAL },
+    { 'H', ACTION_STEP, -STEP_SMALL },        { 'L', ACTION_STEP, STEP_SMALL },
+    { KEY_SLEFT, ACTION_STEP, -STEP_SMALL },  { KEY_SRIGHT, ACTION_STEP, STEP_SMALL },
+    { KEY_NPAGE, ACTION_STEP, -STEP_LARGE },  { KEY_PPAGE, ACTION_STEP, STEP_LARGE },
+    { '0', ACTION_RESET, 0 },
+    { 'o', ACTION_BEST, 0 },
+    { ' ', ACTION_PAUSE, 0 },
+    { 'g', ACTION_LOG_SCALE, 0 },
+    { '?', ACTION_HELP, 0 },
+    { 12 /* Ctrl-L */, ACTION_REDRAW, 0 },
+};
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Recomputes the findings at the current threshold. */
+static void update_findings(view_state *v)
+{
+    v->diagnose.threshold = v->threshold;
+    size_t fired = sk_diagnose(&v->diagnose, v->findings, SK_FINDINGS_MAX);
+    v->finding_count = fired < SK_FINDINGS_MAX ? fired : SK_FINDINGS_MAX;
+}
+
+/* Takes the newest snapshot and does the work that depends only on it. */
+static void take_snapshot(view_state *v)
+{
+    sk_snapshot *next = sk_session_latest(v->session);
+    sk_snapshot_release(v->snapshot);
+    v->snapshot = next;
+
+    sk_class_histogram_free(&v->histogram);
+    v->have_histogram = false;
+    v->roc_auc = v->average_precision = NAN;
+    memset(v->best, 0, sizeof v->best);
+
+    const sk_snapshot *s = next;
+    if (s->sweep != NULL) {
+        bool probability = sk_sweep_is_probability(s->sweep);
+        double lo = probability ? 0.0 : sk_sweep_min_score(s->sweep);
+        double hi = probability ? 1.0 : sk_sweep_max_score(s->sweep);
+        if (hi <= lo)
+            hi = lo + 1.0;
+        sk_error ignored;
+        v->have_histogram = sk_class_histogram_build(s->scores, s->y, s->n,
+                                                     VIEW_HISTOGRAM_BINS, lo, hi,
+                                                     &v->histogram, &ignored) == SK_OK;
+        v->roc_auc = sk_sweep_roc_auc(s->sweep);
+        v->average_precision = sk_sweep_average_precision(s->sweep);
+        sk_criterion_options options = sk_criterion_defaults();
+        for (int c = 0; c < SK_CRITERION_COUNT; c++)
+            v->best[c] = sk_sweep_best_threshold(s->sweep, (sk_criterion)c, &options);
+    }
+
+    sk_snapshot_diagnose_input(s, v->data, v->threshold, &v->diagnose);
+    sk_diagnose_cache(&v->diagnose, &v->diagnose_best_f1);
+    update_findings(v);
+}
+
+static void set_threshold(view_state *v, double threshold)
+{
+    /* Keep the threshold a multiple of the smallest step, so that repeated
+     * steps do not accumulate rounding error on screen. */
+    v->threshold = round(threshold / STEP_SMALL) * STEP_SMALL;
+    update_findings(v);
+}
+
+/* Jumps to the best threshold of the next criterion in the cycle. */
+static void jump_to_best(view_state *v)
+{
+    size_t count = sizeof cycle_criteria / sizeof cycle_criteria[0];
+    for (size_t tried = 0; tried < count; tried++) {
+        sk_criterion c = v->criterion;
+        size_t index = 0;
+        while (cycle_criteria[index] != c)
+            index++;
+        v->criterion = cycle_criteria[(index + 1) % count];
+        if (v->best[c].found) {
+            v->shown_criterion = c;
+            v->threshold = v->best[c].threshold;
+            update_findings(v);
+            return;
+        }
+    }
+}
+
+/* Applies one key; returns false when the screen should close. */
+static bool handle_key(view_state *v, int key)
+{
+    if (key == KEY_RESIZE)
+        return true;
+    if (v->show_help) {
+        v->show_help = false;   /* any key closes the help, q included */
+        return true;
+    }
+    if (COLS < VIEW_MIN_COLS || LINES < VIEW_MIN_LINES)
+        return key != 'q';
+
+    const key_binding *binding = NULL;
+    for (size_t i = 0; i < sizeof keymap / sizeof keymap[0]; i++)
+        if (keymap[i].key == key)
+            binding = &keymap[i];
+    if (binding == NULL)
+        return true;
+
+    switch (binding->action) {
+    case ACTION_QUIT:
+        return false;
+    case ACTION_STEP:
+        set_threshold(v, v->threshold + binding->step);
+        break;
+    case ACTION_RESET:
+        set_threshold(v, 0.5);
+        break;
+    case ACTION_BEST:
+        jump_to_best(v);
+        break;
+    case ACTION_PAUSE:
+        v->paused = !v->paused;
+        sk_session_set_paused(v->session, v->paused);
+        break;
+    case ACTION_LOG_SCALE:
+        v->log_histogram = !v->log_histogram;
+        break;
+    case ACTION_HELP:
+        v->show_help = true;
+        break;
+    case ACTION_REDRAW:
+        clearok(curscr, TRUE);
+        break;
+    case ACTION_NONE:
+        break;
+    }
+    return true;
+}
+
+/* Reads every pending key.  Returns false when the user quit. */
+static bool read_keys(view_state *v, bool *dirty)
+{
+    int key;
+    while ((key = getch()) != ERR) {
+        *dirty = true;
+        if (!handle_key(v, key))
+            return false;
+    }
+    return true;
+}
+
+static void view_release(view_state *v)
+{
+    sk_class_histogram_free(&v->histogram);
+    sk_snapshot_release(v->snapshot);
+    v->snapshot = NULL;
+}
+
+sk_status sk_tui_run(sk_session *session, const sk_dataset *data,
+                     const sk_tui_options *options, int *exit_signal,
+                     sk_error *err)
+{
+    view_state v;
+    memset(&v, 0, sizeof v);
+    v.session = session;
+    v.data = data;
+    v.title = options->title;
+    v.threshold = options->threshold;
+    v.criterion = SK_CRITERION_F1;
+    v.shown_criterion = SK_CRITERION_F1;
+    *exit_signal = 0;
+
+    sk_status status = sk_terminal_open(&v.terminal, err);
+    if (status != SK_OK)
+        return status;
+    take_snapshot(&v);
+
+    bool running = true, dirty = true;
+    long last_frame = 0;
+    while (running) {
+        long wait = -1;
+        if (dirty) {
+            long since = now_ms() - last_frame;
+            if (since >= FRAME_INTERVAL_MS) {
+                view_draw(&v);
+                last_frame = now_ms();
+                dirty = false;
+            } else {
+                wait = FRAME_INTERVAL_MS - since;
+            }
+        }
+
+        struct pollfd fds[3] = {
+            { .fd = 0, .events = POLLIN },
+            { .fd = sk_session_notify_fd(session), .events = POLLIN },
+            { .fd = v.terminal.signal_fd, .events = POLLIN },
+        };
+        int ready = poll(fds, 3, (int)wait);
+        if (ready < 0 && errno != EINTR) {
+            status = sk_error_set(err, SK_ERR_IO, "waiting for input failed: %s",
+                                  strerror(errno));
+            break;
+        }
+
+        int signo = sk_terminal_pending_signal(&v.terminal);
+        if (signo != 0) {
+            *exit_signal = signo;
+            break;
+        }
+        if (ready > 0 && (fds[1].revents & POLLIN)) {
+            sk_session_drain_notify(session);
+            take_snapshot(&v);
+            dirty = true;
+        }
+        /* After EINTR (SIGWINCH) curses has a KEY_RESIZE waiting. */
+        running = read_keys(&v, &dirty);
+        if (ready > 0 && (fds[0].revents & (POLLHUP | POLLERR))) {
+            status = sk_error_set(err, SK_ERR_IO, "the terminal closed");
+            break;
+        }
+    }
+
+    sk_terminal_close(&v.terminal);
+    view_release(&v);
+    return status;
+}

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Screen tests: run the real program in tmux, read the screen with
+# capture-pane, type with send-keys.  Usage: test_screen.sh SKEWTOP SOURCE_ROOT
+set -u
+skewtop=$1
+root=$2
+demo=$root/sample_data/lending_club.csv
+socket=skewtop-test-$$
+work=$(mktemp -d)
+tm() { tmux -L "$socket" -f /dev/null "$@"; }
+trap 'tm kill-server 2>/dev/null; rm -rf "$work"' EXIT
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok - $1"; }
+fail() {
+    failed=$((failed + 1))
+    echo "not ok - $1"
+    echo "# screen was:"
+    tm capture-pane -p -t test 2>/dev/null | sed 's/^/#   /'
+}
+
+screen() { tm capture-pane -p -t test; }
+
+# wait_for PATTERN [SECONDS]: waits until the screen matches PATTERN.
+wait_for() {
+    local deadline=$((SECONDS + ${2:-20}))
+    while [ $SECONDS -lt $deadline ]; do
+        screen | grep -q -- "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# check_screen NAME PATTERN [SECONDS]
+check_screen() {
+    if wait_for "$2" "${3:-20}"; then pass "$1"; else fail "$1: '$2' not on screen"; fi
+}
+
+alternate_on() { tm display-message -p -t test '#{alternate_on}'; }
+
+# start_shell LANG: a plain shell in a fresh 80x24 session.
+start_shell() {
+    tm kill-session -t test 2>/dev/null
+    tm new-session -d -s test -x 80 -y 24 \
+        "env -i PATH=/usr/bin:/bin HOME=$work TERM=screen LANG=$1 NO_COLOR=${2:-} bash --norc --noprofile"
+    tm set-option -t test status off >/dev/null
+    wait_for '\$' 10 || true
+}
+
+# run_skewtop ARGS: types the command and an exit-status echo.
+run_skewtop() {
+    tm send-keys -t test "clear; '$skewtop' $* ; echo EXIT=\$?" Enter
+}
+
+confusion_row() { screen | grep -m1 -E '^.bad +[0-9]+ +[0-9]+' | cut -c1-24 | tr -s ' '; }
+
+echo "# overview at 80x24, threshold keys, resize, quit"
+start_shell C.UTF-8
+run_skewtop train "'$demo'" --target Class --epochs 40 --epoch-delay 50
+check_screen "first epoch arrives" "epoch [1-9][0-9]*/40"
+check_screen "loss panel is drawn" "loss"
+check_screen "histogram panel is drawn" "P(positive) by true class"
+check_screen "prior-only line is named" "prior"
+check_screen "findings panel is drawn" "findings"
+check_screen "training ends" "epoch 40/40 done" 60
+if [ "$(alternate_on)" = 1 ]; then pass "screen uses the alternate screen"; else fail "alternate screen is off while running"; fi
+
+before=$(confusion_row)
+tm send-keys -t test Left Left Left Left Left Left Left Left Left Left
+check_screen "threshold moved left by 0.10" "threshold 0.400"
+tm send-keys -t test 0
+check_screen "0 resets the threshold" "threshold 0.500"
+tm send-keys -t test L L
+check_screen "L moves by 0.001" "threshold 0.502"
+tm send-keys -t test o
+check_screen "o jumps to the best F1 threshold" "threshold 0\.0[0-9]* .*best f1"
+after=$(confusion_row)
+if [ -n "$before" ] && [ -n "$after" ] && [ "$before" != "$after" ]; then
+    pass "confusion matrix changes with the threshold"
+else
+    fail "confusion matrix did not change: '$before' -> '$after'"
+fi
+tm send-keys -t test '?'
+check_screen "? shows the keys" "keys (any key closes)"
+tm send-keys -t test x
+sleep 0.3
+if screen | grep -q "keys (any key closes)"; then fail "help did not close"; else pass "any key closes the help"; fi
+
+tm resize-window -t test -x 60 -y 20
+check_screen "small terminal gets a message" "terminal too small: 60x20"
+tm resize-window -t test -x 80 -y 24
+check_screen "overview returns at 80x24" "P(positive) by true class"
+tm resize-window -t test -x 120 -y 40
+check_screen "overview fills 120x40" "P(positive) by true class"
+tm resize-window -t test -x 80 -y 24
+
+tm send-keys -t test q
+check_screen "q exits with status 0" "EXIT=0"
+if [ "$(alternate_on)" = 0 ]; then pass "q leaves the alternate screen"; else fail "still in the alternate screen after q"; fi
+
+echo "# pause and resume"
+start_shell C.UTF-8
+run_skewtop train "'$demo'" --target Class --epochs 200 --epoch-delay 100
+check_screen "training starts" "training"
+tm send-keys -t test Space
+check_screen "space pauses" "paused"
+paused_at=$(screen | grep -o 'epoch [0-9]*/200' | head -1)
+sleep 1
+if [ "$(screen | grep -o 'epoch [0-9]*/200' | head -1)" = "$paused_at" ]; then
+    pass "no epoch runs while paused"
+else
+    fail "epochs ran while paused"
+fi
+tm send-keys -t test Space
+check_screen "space resumes" "training"
+tm send-keys -t test q
+check_screen "q exits after a pause" "EXIT=0"
+
+echo "# signals restore the terminal"
+for sig in INT TERM HUP; do
+    start_shell C.UTF-8
+    run_skewtop train "'$demo'" --target Class --epochs 500 --epoch-delay 100
+    check_screen "SIG$sig: screen is up" "P(positive) by true class"
+    if [ "$sig" = INT ]; then
+        tm send-keys -t test C-c
+    else
+        pkill -"$sig" -f "$skewtop train $demo" || true
+    fi
+    want=$((128 + $(kill -l "$sig")))
+    if [ "$sig" = INT ]; then
+        # bash ends the whole command line when its job dies of SIGINT, so
+        # the status is read from $? at the next prompt.
+        wait_for '\$ $' 10
+        tm send-keys -t test "echo EXIT=\$?" Enter
+    fi
+    check_screen "SIG$sig: exit status $want" "EXIT=$want"
+    if [ "$(alternate_on)" = 0 ]; then pass "SIG$sig leaves the alternate screen"; else fail "SIG$sig left the alternate screen on"; fi
+    tm send-keys -t test "stty -a | grep -o ' icanon\| echo ' | tr -d ' ' | tr '\n' +" Enter
+    check_screen "SIG$sig: terminal is back in canonical mode with echo" "icanon+echo+"
+done
+
+echo "# ASCII fallback and NO_COLOR"
+start_shell C 1
+run_skewtop train "'$demo'" --target Class --epochs 5
+check_screen "ASCII locale draws the overview" "P(positive) by true class"
+check_screen "ASCII key hints" "left/right"
+tm send-keys -t test q
+check_screen "ASCII run exits with status 0" "EXIT=0"
+
+echo "# errors are readable after the screen"
+start_shell C.UTF-8
+run_skewtop train "'$work/none.csv'" --target Class
+check_screen "missing file message in the shell" "skewtop: .*none.csv"
+check_screen "missing file exit status 2" "EXIT=2"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
