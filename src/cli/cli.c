@@ -25,7 +25,8 @@ enum {
     OPT_TARGET = 256, OPT_POSITIVE, OPT_THRESHOLD, OPT_EPOCHS, OPT_BATCH, OPT_LR,
     OPT_OPTIMIZER, OPT_CLASS_WEIGHT, OPT_SEED, OPT_VAL_FRACTION, OPT_REPORT,
     OPT_OUTPUT, OPT_HEADER, OPT_NO_HEADER, OPT_MAX_CATEGORIES, OPT_EPOCH_DELAY,
-    OPT_MODEL, OPT_BIAS_INIT, OPT_VERSION
+    OPT_MODEL, OPT_BIAS_INIT, OPT_LOSS, OPT_FOCAL_GAMMA, OPT_FOCAL_ALPHA,
+    OPT_VERSION
 };
 
 static const struct option long_options[] = {
@@ -47,6 +48,9 @@ static const struct option long_options[] = {
     { "epoch-delay", required_argument, NULL, OPT_EPOCH_DELAY },
     { "model", required_argument, NULL, OPT_MODEL },
     { "bias-init", required_argument, NULL, OPT_BIAS_INIT },
+    { "loss", required_argument, NULL, OPT_LOSS },
+    { "focal-gamma", required_argument, NULL, OPT_FOCAL_GAMMA },
+    { "focal-alpha", required_argument, NULL, OPT_FOCAL_ALPHA },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, OPT_VERSION },
     { NULL, 0, NULL, 0 },
@@ -77,7 +81,11 @@ void cli_print_help(FILE *out)
 "  --epochs N            passes over the training split (default 30)\n"
 "  --batch N             rows per mini-batch (default 32)\n"
 "  --lr X                learning rate (default 0.01)\n"
-"  --optimizer NAME      adam or sgd (default adam)\n"
+"  --optimizer NAME      sgd, momentum, rmsprop or adam (default adam)\n"
+"  --loss NAME           bce or focal (default bce)\n"
+"  --focal-gamma G       focusing parameter of focal loss, >= 0 (default 2)\n"
+"  --focal-alpha A       focal loss weight of the positive class, 0..1\n"
+"                        (default 0.25)\n"
 "  --class-weight W      none, balanced (n / (2 n_c)) or W_NEG:W_POS\n"
 "  --bias-init MODE      zero or prior (log-odds of the training prevalence)\n"
 "  --seed N              seed of the split and of training (default 1)\n"
@@ -198,11 +206,32 @@ static sk_status apply_option(int code, const char *arg, cli_settings *s, sk_err
                                   "--lr must be a positive number, got '%s'", arg);
         break;
     case OPT_OPTIMIZER: {
-        static const char *const names[] = { "sgd", "adam" };
-        status = parse_choice("--optimizer", arg, names, 2, &index, "sgd or adam", err);
-        s->train.optimizer = index == 0 ? SK_OPT_SGD : SK_OPT_ADAM;
+        static const char *const names[] = { "sgd", "momentum", "rmsprop", "adam" };
+        static const sk_optimizer_kind kinds[] = { SK_OPT_SGD, SK_OPT_MOMENTUM,
+                                                   SK_OPT_RMSPROP, SK_OPT_ADAM };
+        status = parse_choice("--optimizer", arg, names, 4, &index,
+                              "sgd, momentum, rmsprop or adam", err);
+        s->train.optimizer = kinds[index];
         break;
     }
+    case OPT_LOSS: {
+        static const char *const names[] = { "bce", "focal" };
+        status = parse_choice("--loss", arg, names, 2, &index, "bce or focal", err);
+        s->train.loss.kind = index == 0 ? SK_LOSS_BCE : SK_LOSS_FOCAL;
+        break;
+    }
+    case OPT_FOCAL_GAMMA:
+        status = parse_number("--focal-gamma", arg, &s->train.loss.focal_gamma, err);
+        if (status == SK_OK && s->train.loss.focal_gamma < 0)
+            status = sk_error_set(err, SK_ERR_INPUT,
+                                  "--focal-gamma must be 0 or more, got '%s'", arg);
+        break;
+    case OPT_FOCAL_ALPHA:
+        status = parse_number("--focal-alpha", arg, &s->train.loss.focal_alpha, err);
+        if (status == SK_OK && !(s->train.loss.focal_alpha >= 0 && s->train.loss.focal_alpha <= 1))
+            status = sk_error_set(err, SK_ERR_INPUT,
+                                  "--focal-alpha must be between 0 and 1, got '%s'", arg);
+        break;
     case OPT_CLASS_WEIGHT:
         status = parse_class_weight(arg, &s->train, err);
         break;

@@ -40,7 +40,16 @@ static const char *run_state_name(sk_run_state state)
 
 static const char *optimizer_name(sk_optimizer_kind kind)
 {
-    return kind == SK_OPT_SGD ? "sgd" : "adam";
+    switch (kind) {
+    case SK_OPT_SGD:
+        return "sgd";
+    case SK_OPT_MOMENTUM:
+        return "momentum";
+    case SK_OPT_RMSPROP:
+        return "rmsprop";
+    default:
+        return "adam";
+    }
 }
 
 static void compute_numbers(const sk_report_input *in, report_numbers *out)

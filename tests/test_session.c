@@ -1,0 +1,268 @@
+/*
+ * test_session.c - the worker thread and the snapshot exchange: runs to
+ * the end, pause, stop, the publish pipe, divergence, and references that
+ * outlive newer snapshots.
+ */
+#include <math.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "skewtop/session.h"
+#include "synthetic.h"
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+static sk_session *new_session(const sk_dataset *data, const sk_train_options *options)
+{
+    sk_session *session = NULL;
+    sk_error err = { "" };
+    if (sk_session_new(data, options, &session, &err) != SK_OK)
+        fail_msg("sk_session_new: %s", err.message);
+    return session;
+}
+
+static void start(sk_session *session)
+{
+    sk_error err = { "" };
+    if (sk_session_start(session, &err) != SK_OK)
+        fail_msg("sk_session_start: %s", err.message);
+}
+
+static void initial_snapshot(void **state)
+{
+    (void)state;
+    sk_dataset *data = synthetic_dataset(400, 40, 200, 20, 2.0, 1);
+    sk_train_options options = sk_train_defaults();
+    options.epochs = 4;
+    sk_session *session = new_session(data, &options);
+
+    sk_snapshot *s = sk_session_latest(session);
+    assert_int_equal(s->epoch, 0);
+    assert_int_equal(s->epochs_total, 4);
+    assert_int_equal(s->state, SK_RUN_STARTING);
+    assert_null(s->scores);
+    assert_null(s->sweep);
+    /* prior-only loss at the training prevalence 0.1 */
+    double p = 0.1;
+    assert_true(fabs(s->prior_loss - (-p * log(p) - (1 - p) * log(1 - p))) < 1e-12);
+    assert_true(fabs(s->train_prevalence - p) < 1e-12);
+    sk_snapshot_release(s);
+    sk_session_free(session);
+    sk_dataset_free(data);
+}
+
+static void runs_every_epoch(void **state)
+{
+    (void)state;
+    sk_dataset *data = synthetic_dataset(400, 40, 200, 20, 2.0, 2);
+    sk_train_options options = sk_train_defaults();
+    options.epochs = 30;
+    sk_session *session = new_session(data, &options);
+    start(session);
+    sk_session_join(session);
+
+    sk_snapshot *s = sk_session_latest(session);
+    assert_int_equal(s->state, SK_RUN_DONE);
+    assert_int_equal(s->epoch, 30);
+    assert_int_equal(s->history_len, 30);
+    assert_int_equal(s->n, 200);
+    assert_non_null(s->scores);
+    assert_non_null(s->sweep);
+    assert_int_equal(sk_sweep_count(s->sweep), 200);
+    assert_int_equal(sk_sweep_positives(s->sweep), 20);
+    for (size_t i = 0; i < s->history_len; i++) {
+        assert_true(isfinite(s->train_loss[i]));
+        assert_true(isfinite(s->val_loss[i]));
+    }
+    /* The validation loss of the snapshot is the log loss of its scores. */
+    double expected = sk_log_loss(s->scores, s->y, s->n);
+    assert_true(fabs(s->val_loss[29] - expected) < 1e-12);
+    /* A shifted feature is learned: the ranking beats chance clearly. */
+    assert_true(sk_sweep_roc_auc(s->sweep) > 0.8);
+    assert_true(s->train_loss[29] < s->prior_loss);
+    sk_snapshot_release(s);
+    sk_session_free(session);
+    sk_dataset_free(data);
+}
+
+static void notify_pipe_is_readable(void **state)
+{
+    (void)state;
+    sk_dataset *data = synthetic_dataset(400, 40, 200, 20, 2.0, 3);
+    sk_train_options options = sk_train_defaults();
+    options.epochs = 2;
+    sk_session *session = new_session(data, &options);
+    struct pollfd fd = { .fd = sk_session_notify_fd(session), .events = POLLIN };
+    assert_int_equal(poll(&fd, 1, 0), 0);
+
+    start(session);
+    assert_int_equal(poll(&fd, 1, 5000), 1);
+    sk_session_join(session);
+    sk_session_drain_notify(session);
+    assert_int_equal(poll(&fd, 1, 0), 0);
+    sk_session_free(session);
+    sk_dataset_free(data);
+}
+
+static void pause_holds_training(void **state)
+{
+    (void)state;
+    sk_dataset *data = synthetic_dataset(400, 40, 200, 20, 2.0, 4);
+    sk_train_options options = sk_train_defaults();
+    options.epochs = 3;
+    sk_session *session = new_session(data, &options);
+    sk_session_set_paused(session, true);
+    assert_true(sk_session_is_paused(session));
+    start(session);
+    sleep_ms(200);
+
+    sk_snapshot *s = sk_session_latest(session);
+    assert_int_equal(s->epoch, 0);
+    sk_snapshot_release(s);
+
+    sk_session_set_paused(session, false);
+    sk_session_join(session);
+    s = sk_session_latest(session);
+    assert_int_equal(s->epoch, 3);
+    assert_int_equal(s->state, SK_RUN_DONE);
+    sk_snapshot_release(s);
+    sk_session_free(session);
+    sk_dataset_free(data);
+}
+
+static void stop_ends_early(void **state)
+{
+    (void)state;
+    sk_dataset *data = synthetic_dataset(400, 40, 200, 20, 2.0, 5);
+    sk_train_options options = sk_train_defaults();
+    options.epochs = 100000;
+    sk_session *session = new_session(data, &options);
+    sk_session_set_epoch_delay(session, 5);
+    start(session);
+    sleep_ms(100);
+    sk_session_stop(session);
+
+    sk_snapshot *s = sk_session_latest(session);
+    assert_int_equal(s->state, SK_RUN_STOPPED);
+    assert_true(s->epoch < 100000);
+    sk_snapshot_release(s);
+    sk_session_free(session);
+    sk_dataset_free(data);
+}
+
+static void stop_while_paused(void **state)
+{
+    (void)state;
+    sk_dataset *data = synthetic_dataset(400, 40, 200, 20, 2.0, 6);
+    sk_train_options options = sk_train_defaults();
+    options.epochs = 5;
+    sk_session *session = new_session(data, &options);
+    sk_session_set_paused(session, true);
+    start(session);
+    sk_session_stop(session);   /* must not wait for a resume */
+    sk_snapshot *s = sk_session_latest(session);
+    assert_int_equal(s->state, SK_RUN_STOPPED);
+    assert_int_equal(s->epoch, 0);
+    sk_snapshot_release(s);
+    sk_session_free(session);
+    sk_dataset_free(data);
+}
+
+static void held_snapshot_outlives_newer(void **state)
+{
+    (void)state;
+    sk_dataset *data = synthetic_dataset(400, 40, 200, 20, 2.0, 7);
+    sk_train_options options = sk_train_defaults();
+    options.epochs = 50;
+    sk_session *session = new_session(data, &options);
+    start(session);
+
+    /* Take a snapshot after the first epoch and keep reading it while the
+     * worker publishes newer ones (under ASan a use after free fails). */
+    sk_snapshot *held = NULL;
+    for (int tries = 0; tries < 5000; tries++) {
+        held = sk_session_latest(session);
+        if (held->epoch > 0)
+            break;
+        sk_snapshot_release(held);
+        held = NULL;
+        sleep_ms(1);
+    }
+    assert_non_null(held);
+    size_t epoch = held->epoch;
+    sk_session_join(session);
+    double sum = 0.0;
+    for (size_t i = 0; i < held->n; i++)
+        sum += held->scores[i];
+    assert_true(isfinite(sum));
+    assert_int_equal(held->epoch, epoch);
+    assert_int_equal(held->history_len, epoch);
+    sk_snapshot_release(held);
+    sk_session_free(session);
+    sk_dataset_free(data);
+}
+
+static void divergence_fails_the_run(void **state)
+{
+    (void)state;
+    sk_dataset *data = synthetic_dataset(400, 40, 200, 20, 2.0, 8);
+    /* A NaN feature makes the first loss NaN. */
+    gsl_matrix_set(data->train.x, 17, 0, NAN);
+    sk_train_options options = sk_train_defaults();
+    options.epochs = 20;
+    sk_session *session = new_session(data, &options);
+    start(session);
+    sk_session_join(session);
+
+    sk_snapshot *s = sk_session_latest(session);
+    assert_int_equal(s->state, SK_RUN_FAILED);
+    assert_true(s->diverged);
+    assert_true(s->error[0] != '\0');
+    assert_true(s->epoch < 20);
+
+    sk_diagnose_input input;
+    sk_snapshot_diagnose_input(s, data, 0.5, &input);
+    assert_true(input.diverged);
+    sk_snapshot_release(s);
+    sk_session_free(session);
+    sk_dataset_free(data);
+}
+
+static void invalid_options_fail_early(void **state)
+{
+    (void)state;
+    sk_dataset *data = synthetic_dataset(400, 40, 200, 20, 2.0, 9);
+    sk_train_options options = sk_train_defaults();
+    options.learning_rate = -1.0;
+    sk_session *session = NULL;
+    sk_error err = { "" };
+    assert_int_equal(sk_session_new(data, &options, &session, &err), SK_ERR_INPUT);
+    assert_null(session);
+    assert_non_null(strstr(err.message, "--lr"));
+    sk_dataset_free(data);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(initial_snapshot),
+        cmocka_unit_test(runs_every_epoch),
+        cmocka_unit_test(notify_pipe_is_readable),
+        cmocka_unit_test(pause_holds_training),
+        cmocka_unit_test(stop_ends_early),
+        cmocka_unit_test(stop_while_paused),
+        cmocka_unit_test(held_snapshot_outlives_newer),
+        cmocka_unit_test(divergence_fails_the_run),
+        cmocka_unit_test(invalid_options_fail_early),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
