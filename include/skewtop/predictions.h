@@ -72,13 +72,13 @@ sk_status sk_predictions_read(const char *path, const sk_predictions_options *op
 
 /*
  * Picks the label and score columns of table, chooses the positive class
- * and reads every score.  source names the file in messages ("standard
- * input" or a path; NULL for none).  options->csv is not used.
+ * and reads every score.  source names the file in messages: a path, "-"
+ * for standard input, or NULL for none.  options->csv is not used.
  *
  * Columns: options->label and options->scores by name or 1-based index.
  * When one of them is NULL and exactly one other column is left, that
  * column is used.  When both are NULL, a file of exactly two columns is
- * read as label and score when one column holds exactly two distinct
+ * read as label and score when one column contains exactly two distinct
  * values and the other is numeric.  A notice names auto-detected columns.
  *
  * Labels: two distinct texts; the positive class is options->positive or
@@ -91,10 +91,12 @@ sk_status sk_predictions_read(const char *path, const sk_predictions_options *op
  *
  * Fails with SK_ERR_INPUT, and a message naming the value, its line and
  * what to do, when: a column is not found or named twice, the columns
- * cannot be detected, a label or score is missing (empty, NA, ?, NaN), a
- * score is not a number or is infinite, the labels hold one class only or
- * more than two without options->positive, or options->positive or
- * options->score_of is not a label.  Fails with SK_ERR_NOMEM.
+ * cannot be detected, the table has no rows, a label or score is missing
+ * (empty, NA, ?, NaN), a score is not a number or is infinite, the labels
+ * contain one class only, more than two without options->positive or more
+ * than 65536, or options->positive or options->score_of is not a label (or,
+ * with more than two labels, score_of is not the positive class).  Fails
+ * with SK_ERR_NOMEM.
  * On success *out owns the result, which keeps no pointer into table.
  */
 sk_status sk_predictions_from_table(const sk_table *table, const char *source,

@@ -17,10 +17,6 @@
 
 #include "view.h"
 
-typedef struct {
-    int y, x, h, w;
-} rect;
-
 /* Width of the y-axis labels of the loss chart. */
 #define LOSS_AXIS_WIDTH 7
 /* Shares of the bottom row given to the confusion and metrics panels. */
@@ -31,38 +27,6 @@ typedef struct {
 static const char *const eighths[8] = {
     "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"
 };
-
-static void frame(const view_state *v, rect r, const char *title)
-{
-    (void)v;
-    mvhline(r.y, r.x + 1, ACS_HLINE, r.w - 2);
-    mvhline(r.y + r.h - 1, r.x + 1, ACS_HLINE, r.w - 2);
-    mvvline(r.y + 1, r.x, ACS_VLINE, r.h - 2);
-    mvvline(r.y + 1, r.x + r.w - 1, ACS_VLINE, r.h - 2);
-    mvaddch(r.y, r.x, ACS_ULCORNER);
-    mvaddch(r.y, r.x + r.w - 1, ACS_URCORNER);
-    mvaddch(r.y + r.h - 1, r.x, ACS_LLCORNER);
-    mvaddch(r.y + r.h - 1, r.x + r.w - 1, ACS_LRCORNER);
-    attron(A_BOLD);
-    mvaddnstr(r.y, r.x + 2, title, r.w - 4);
-    attroff(A_BOLD);
-}
-
-/* Writes text at (y, x), cut to width cells.  Text is ASCII or UTF-8 with
- * one cell per character. */
-static void text_at(int y, int x, int width, const char *text)
-{
-    if (width > 0)
-        mvaddnstr(y, x, text, width);
-}
-
-static void format_value(char *out, size_t size, double value, bool undefined)
-{
-    if (undefined || !isfinite(value))
-        snprintf(out, size, "  n/a");
-    else
-        snprintf(out, size, "%5.3f", value);
-}
 
 /* ---- loss ---------------------------------------------------------------- */
 
@@ -75,9 +39,9 @@ static int loss_row(double value, double lo, double hi, int height)
     return row < 0 ? 0 : row >= height ? height - 1 : row;
 }
 
-static void draw_loss(const view_state *v, rect r)
+static void draw_loss(const view_state *v, view_rect r)
 {
-    frame(v, r, " loss ");
+    view_frame(r, " loss ");
     const sk_snapshot *s = v->snapshot;
     int plot_x = r.x + 1 + LOSS_AXIS_WIDTH;
     int plot_w = r.w - 2 - LOSS_AXIS_WIDTH;
@@ -102,9 +66,9 @@ static void draw_loss(const view_state *v, rect r)
 
     char label[32];
     snprintf(label, sizeof label, "%6.3f", hi);
-    text_at(plot_y, r.x + 1, LOSS_AXIS_WIDTH, label);
+    view_text(plot_y, r.x + 1, LOSS_AXIS_WIDTH, label);
     snprintf(label, sizeof label, "%6.3f", lo);
-    text_at(plot_y + plot_h - 1, r.x + 1, LOSS_AXIS_WIDTH, label);
+    view_text(plot_y + plot_h - 1, r.x + 1, LOSS_AXIS_WIDTH, label);
 
     /* The prior-only line first, so the curves draw over it. */
     int prior_row = loss_row(s->prior_loss, lo, hi, plot_h);
@@ -139,7 +103,7 @@ static void draw_loss(const view_state *v, rect r)
     else
         snprintf(legend, sizeof legend, "waiting for the first epoch; - prior %.3f",
                  s->prior_loss);
-    text_at(r.y + r.h - 2, r.x + 1, r.w - 2, legend);
+    view_text(r.y + r.h - 2, r.x + 1, r.w - 2, legend);
 }
 
 /* ---- histograms ------------------------------------------------------------ */
@@ -196,7 +160,7 @@ static void draw_bars(const view_state *v, const size_t *bins, int y, int x,
     snprintf(label, sizeof label, "%s n=%zu, peak %zu%s", name, total, max,
              v->log_histogram ? " (log)" : "");
     attron(A_DIM);
-    text_at(y, x + cols - (int)strlen(label) > x ? x + cols - (int)strlen(label) : x,
+    view_text(y, x + cols - (int)strlen(label) > x ? x + cols - (int)strlen(label) : x,
             cols, label);
     attroff(A_DIM);
 }
@@ -209,13 +173,13 @@ static int threshold_column(const view_state *v, int cols)
     return col < 0 ? -1 : col >= cols ? cols : col;
 }
 
-static void draw_histogram(const view_state *v, rect r)
+static void draw_histogram(const view_state *v, view_rect r)
 {
-    frame(v, r, " P(positive) by true class ");
+    view_frame(r, " P(positive) by true class ");
     int x = r.x + 1, cols = r.w - 2;
     int rows = r.h - 3;
     if (!v->have_histogram) {
-        text_at(r.y + 1, x, cols, "waiting for the first epoch");
+        view_text(r.y + 1, x, cols, "waiting for the first epoch");
         return;
     }
 
@@ -245,25 +209,25 @@ static void draw_histogram(const view_state *v, rect r)
 
     char axis[64];
     snprintf(axis, sizeof axis, "%.3g", v->histogram.lo);
-    text_at(r.y + r.h - 2, x, cols, axis);
+    view_text(r.y + r.h - 2, x, cols, axis);
     snprintf(axis, sizeof axis, "%.3g", v->histogram.hi);
-    text_at(r.y + r.h - 2, x + cols - (int)strlen(axis), cols, axis);
+    view_text(r.y + r.h - 2, x + cols - (int)strlen(axis), cols, axis);
     snprintf(axis, sizeof axis, "^ %.3f", v->threshold);
     if (col >= 0 && col < cols) {
         int at = col + (int)strlen(axis) < cols ? col : cols - (int)strlen(axis);
         attron(sk_terminal_attr(&v->terminal, ROLE_THRESHOLD));
-        text_at(r.y + r.h - 2, x + at, cols - at, axis);
+        view_text(r.y + r.h - 2, x + at, cols - at, axis);
         attroff(sk_terminal_attr(&v->terminal, ROLE_THRESHOLD));
     }
 }
 
 /* ---- confusion and metrics ------------------------------------------------ */
 
-static void draw_confusion(const view_state *v, rect r)
+static void draw_confusion(const view_state *v, view_rect r)
 {
     char title[48];
     snprintf(title, sizeof title, " confusion @ %.3f ", v->threshold);
-    frame(v, r, title);
+    view_frame(r, title);
     if (v->snapshot->sweep == NULL)
         return;
 
@@ -273,53 +237,82 @@ static void draw_confusion(const view_state *v, rect r)
     char line[96];
     /* Rows are the true class, columns the predicted one. */
     snprintf(line, sizeof line, "%-9s%6.5s %6.5s", "true\\pred", pos, neg);
-    text_at(r.y + 1, x, w, line);
+    view_text(r.y + 1, x, w, line);
     snprintf(line, sizeof line, "%-9.8s%6zu %6zu", pos, c.tp, c.fn);
-    text_at(r.y + 2, x, w, line);
+    view_text(r.y + 2, x, w, line);
     snprintf(line, sizeof line, "%-9.8s%6zu %6zu", neg, c.fp, c.tn);
-    text_at(r.y + 3, x, w, line);
+    view_text(r.y + 3, x, w, line);
 
     snprintf(line, sizeof line, "tp %zu fn %zu", c.tp, c.fn);
-    text_at(r.y + 5, x, w, line);
+    view_text(r.y + 5, x, w, line);
     snprintf(line, sizeof line, "fp %zu tn %zu", c.fp, c.tn);
-    text_at(r.y + 6, x, w, line);
+    view_text(r.y + 6, x, w, line);
 }
 
-static void draw_metrics(const view_state *v, rect r)
+/* Formats a bootstrap interval compactly ("[.012,.061]" in narrow panels,
+ * "[0.012, 0.061]" in wide ones), or "" when none is current. */
+static void format_interval(char *out, size_t size, const view_state *v,
+                            sk_bootstrap_metric metric, bool wide)
 {
-    frame(v, r, " metrics ");
+    out[0] = '\0';
+    if (!view_intervals_current(v))
+        return;
+    const sk_interval *i = &v->interval_result.metric[metric];
+    if (!isfinite(i->lo) || !isfinite(i->hi))
+        return;
+    if (wide) {
+        snprintf(out, size, " [%.3f, %.3f]", i->lo, i->hi);
+        return;
+    }
+    char lo[8], hi[8];
+    snprintf(lo, sizeof lo, "%.3f", i->lo);
+    snprintf(hi, sizeof hi, "%.3f", i->hi);
+    /* "0.012" -> ".012"; "1.000" stays as it is. */
+    snprintf(out, size, " %s-%s", lo[0] == '0' ? lo + 1 : lo, hi[0] == '0' ? hi + 1 : hi);
+}
+
+/* One "name value interval" line of the metrics panel. */
+static void metric_line(const view_state *v, int y, int x, int w, const char *name,
+                        double value, bool undefined, int metric)
+{
+    char number[16], interval[40], line[96];
+    view_format_value(number, sizeof number, value, undefined);
+    interval[0] = '\0';
+    if (metric >= 0 && !undefined)
+        format_interval(interval, sizeof interval, v, (sk_bootstrap_metric)metric, w >= 34);
+    snprintf(line, sizeof line, "%-9s %s%s", name, number, interval);
+    view_text(y, x, w, line);
+}
+
+static void draw_metrics(const view_state *v, view_rect r)
+{
+    char title[48];
+    snprintf(title, sizeof title, " metrics%s ",
+             view_intervals_current(v) ? " (95 % interval)" : "");
+    view_frame(r, title);
     if (v->snapshot->sweep == NULL)
         return;
 
     sk_rates m = sk_rates_from_confusion(sk_sweep_confusion(v->snapshot->sweep, v->threshold));
-    char a[16], b[16], line[96];
     int x = r.x + 1, w = r.w - 2, y = r.y + 1;
+    metric_line(v, y++, x, w, "precision", m.precision, m.undefined & SK_UNDEF_PRECISION,
+                SK_BOOTSTRAP_PRECISION);
+    metric_line(v, y++, x, w, "recall", m.recall, m.undefined & SK_UNDEF_RECALL,
+                SK_BOOTSTRAP_RECALL);
+    metric_line(v, y++, x, w, "F1", m.f1, m.undefined & SK_UNDEF_F1, SK_BOOTSTRAP_F1);
+    metric_line(v, y++, x, w, "bal. acc.", m.balanced_accuracy,
+                m.undefined & SK_UNDEF_BALANCED, SK_BOOTSTRAP_BALANCED_ACCURACY);
+    metric_line(v, y++, x, w, "accuracy", m.accuracy, false, -1);
+    metric_line(v, y++, x, w, "baseline", m.baseline, false, -1);
 
-    format_value(a, sizeof a, m.precision, m.undefined & SK_UNDEF_PRECISION);
-    snprintf(line, sizeof line, "precision   %s", a);
-    text_at(y++, x, w, line);
-    format_value(a, sizeof a, m.recall, m.undefined & SK_UNDEF_RECALL);
-    snprintf(line, sizeof line, "recall      %s", a);
-    text_at(y++, x, w, line);
-    format_value(a, sizeof a, m.f1, m.undefined & SK_UNDEF_F1);
-    snprintf(line, sizeof line, "F1          %s", a);
-    text_at(y++, x, w, line);
-    format_value(a, sizeof a, m.balanced_accuracy, m.undefined & SK_UNDEF_BALANCED);
-    snprintf(line, sizeof line, "bal. acc.   %s", a);
-    text_at(y++, x, w, line);
-    format_value(a, sizeof a, m.accuracy, false);
-    snprintf(line, sizeof line, "accuracy    %s", a);
-    text_at(y++, x, w, line);
-    format_value(b, sizeof b, m.baseline, false);
-    snprintf(line, sizeof line, "baseline    %s", b);
-    text_at(y++, x, w, line);
-    format_value(a, sizeof a, v->roc_auc, false);
-    format_value(b, sizeof b, v->average_precision, false);
+    char a[16], b[16], line[96];
+    view_format_value(a, sizeof a, v->roc_auc, false);
+    view_format_value(b, sizeof b, v->average_precision, false);
     snprintf(line, sizeof line, "ROC AUC %s AP %s", a, b);
-    text_at(y++, x, w, line);
+    view_text(y++, x, w, line);
     if (y < r.y + r.h - 1) {
-        snprintf(line, sizeof line, "predicted +  %5.1f %%", 100.0 * m.predicted_positive_rate);
-        text_at(y++, x, w, line);
+        snprintf(line, sizeof line, "predicted + %5.1f %%", 100.0 * m.predicted_positive_rate);
+        view_text(y++, x, w, line);
     }
 }
 
@@ -347,14 +340,14 @@ static int wrap_text(int y, int y_end, int x, int w, const char *text)
     return y;
 }
 
-static void draw_findings(const view_state *v, rect r)
+static void draw_findings(const view_state *v, view_rect r)
 {
     char title[48];
     snprintf(title, sizeof title, " findings (%zu) ", v->finding_count);
-    frame(v, r, title);
+    view_frame(r, title);
     int x = r.x + 1, w = r.w - 2, y = r.y + 1, y_end = r.y + r.h - 1;
     if (v->finding_count == 0) {
-        text_at(y, x, w, v->snapshot->sweep == NULL ? "waiting for the first epoch"
+        view_text(y, x, w, v->snapshot->sweep == NULL ? "waiting for the first epoch"
                                                     : "none at this threshold");
         return;
     }
@@ -365,7 +358,7 @@ static void draw_findings(const view_state *v, rect r)
         if (last_row_left) {
             char more[48];
             snprintf(more, sizeof more, "+%zu more", v->finding_count - i);
-            text_at(y++, x, w, more);
+            view_text(y++, x, w, more);
             break;
         }
         int role = f->severity == SK_SEVERITY_ERROR ? ROLE_ERROR
@@ -375,7 +368,7 @@ static void draw_findings(const view_state *v, rect r)
                  f->severity == SK_SEVERITY_ERROR ? '!' : f->severity == SK_SEVERITY_WARNING ? '~' : 'i',
                  f->id);
         attron(sk_terminal_attr(&v->terminal, role) | A_BOLD);
-        text_at(y++, x, w, head);
+        view_text(y++, x, w, head);
         attroff(sk_terminal_attr(&v->terminal, role) | A_BOLD);
         /* The first finding gets its message and action; later ones as
          * much as fits below. */
@@ -456,9 +449,9 @@ static void draw_title(const view_state *v)
 static void draw_status(const view_state *v)
 {
     const char *keys = " \u2190/\u2192 \u00b10.01  H/L \u00b10.001  0 reset  o best  "
-                       "space pause  g log  ? help  q quit";
+                       "Tab view  space pause  ? help  q quit";
     const char *ascii = " left/right +-0.01  H/L +-0.001  0 reset  o best  "
-                        "space pause  g log  ? help  q quit";
+                        "Tab view  space pause  ? help  q quit";
     attron(A_REVERSE);
     mvhline(LINES - 1, 0, ' ', COLS);
     mvaddnstr(LINES - 1, 0, v->terminal.utf8 ? keys : ascii, COLS);
@@ -473,6 +466,7 @@ static const char *const help_lines[] = {
     "PgUp, PgDn          move the threshold by 0.1",
     "0                   threshold back to 0.5",
     "o                   jump to the best threshold; again: next criterion",
+    "Tab, shift-Tab      next or previous view: overview, curves, calibration",
     "g                   histogram heights: linear or log",
     "space               pause or resume training",
     "Ctrl-L              redraw the screen",
@@ -493,9 +487,9 @@ static void draw_help(void)
     int y = (LINES - h) / 2, x = (COLS - w) / 2;
     for (int row = 0; row < h; row++)
         mvhline(y + row, x, ' ', w);
-    frame(NULL, (rect){ y, x, h, w }, " keys (any key closes) ");
+    view_frame((view_rect){ y, x, h, w }, " keys (any key closes) ");
     for (int i = 0; i < n; i++)
-        text_at(y + 2 + i, x + 2, w - 4, help_lines[i]);
+        view_text(y + 2 + i, x + 2, w - 4, help_lines[i]);
 }
 
 static void draw_too_small(void)
@@ -505,6 +499,21 @@ static void draw_too_small(void)
              "terminal too small: %dx%d, skewtop needs at least %dx%d (q quits)",
              COLS, LINES, VIEW_MIN_COLS, VIEW_MIN_LINES);
     mvaddnstr(0, 0, line, COLS);
+}
+
+/* The loss and histograms on top, confusion, metrics and findings below. */
+static void draw_overview(const view_state *v, int top_h, int bottom_h, int half)
+{
+    draw_loss(v, (view_rect){ 1, 0, top_h, half });
+    draw_histogram(v, (view_rect){ 1, half, top_h, COLS - half });
+
+    int extra = COLS - VIEW_MIN_COLS;
+    int conf_w = CONFUSION_WIDTH + extra / 6;
+    int met_w = METRICS_WIDTH + extra / 6;
+    draw_confusion(v, (view_rect){ 1 + top_h, 0, bottom_h, conf_w });
+    draw_metrics(v, (view_rect){ 1 + top_h, conf_w, bottom_h, met_w });
+    draw_findings(v, (view_rect){ 1 + top_h, conf_w + met_w, bottom_h,
+                                  COLS - conf_w - met_w });
 }
 
 void view_draw(const view_state *v)
@@ -517,15 +526,14 @@ void view_draw(const view_state *v)
         int bottom_h = LINES - 3 - top_h;
         int half = COLS / 2;
         draw_title(v);
-        draw_loss(v, (rect){ 1, 0, top_h, half });
-        draw_histogram(v, (rect){ 1, half, top_h, COLS - half });
-        int extra = COLS - VIEW_MIN_COLS;
-        int conf_w = CONFUSION_WIDTH + extra / 6;
-        int met_w = METRICS_WIDTH + extra / 6;
-        draw_confusion(v, (rect){ 1 + top_h, 0, bottom_h, conf_w });
-        draw_metrics(v, (rect){ 1 + top_h, conf_w, bottom_h, met_w });
-        draw_findings(v, (rect){ 1 + top_h, conf_w + met_w, bottom_h,
-                                 COLS - conf_w - met_w });
+        view_rect body = { 1, 0, LINES - 3, COLS };
+        if (v->view == VIEW_CURVES) {
+            view_draw_curves(v, body);
+        } else if (v->view == VIEW_CALIBRATION) {
+            view_draw_calibration(v, body);
+        } else {
+            draw_overview(v, top_h, bottom_h, half);
+        }
         draw_slider(v, LINES - 2);
         draw_status(v);
         if (v->show_help)

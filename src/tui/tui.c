@@ -43,6 +43,8 @@ typedef enum {
     ACTION_PAUSE,
     ACTION_LOG_SCALE,
     ACTION_HELP,
+    ACTION_NEXT_VIEW,
+    ACTION_PREVIOUS_VIEW,
     ACTION_REDRAW
 } key_action;
 
@@ -64,6 +66,8 @@ static const key_binding keymap[] = {
     { ' ', ACTION_PAUSE, 0 },
     { 'g', ACTION_LOG_SCALE, 0 },
     { '?', ACTION_HELP, 0 },
+    { '\t', ACTION_NEXT_VIEW, 0 },
+    { KEY_BTAB, ACTION_PREVIOUS_VIEW, 0 },
     { 12 /* Ctrl-L */, ACTION_REDRAW, 0 },
 };
 
@@ -74,9 +78,31 @@ static long now_ms(void)
     return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* Recomputes the findings at the current threshold. */
+/* Frees what take_snapshot() computed for the previous snapshot. */
+static void release_snapshot_work(view_state *v)
+{
+    sk_class_histogram_free(&v->histogram);
+    v->have_histogram = false;
+    sk_curve_free(&v->roc);
+    sk_curve_free(&v->pr);
+    if (v->have_calibration)
+        sk_calibration_free(&v->calibration);
+    v->have_calibration = false;
+}
+
+bool view_intervals_current(const view_state *v)
+{
+    return v->have_intervals && v->snapshot != NULL
+           && v->interval_epoch == v->snapshot->epoch
+           && v->interval_result.threshold == v->threshold;
+}
+
+/* Recomputes the findings at the current threshold and asks for the
+ * intervals there. */
 static void update_findings(view_state *v)
 {
+    if (v->intervals != NULL)
+        sk_intervals_request(v->intervals, v->snapshot, v->threshold);
     v->diagnose.threshold = v->threshold;
     size_t fired = sk_diagnose(&v->diagnose, v->findings, SK_FINDINGS_MAX);
     v->finding_count = fired < SK_FINDINGS_MAX ? fired : SK_FINDINGS_MAX;
@@ -89,8 +115,7 @@ static void take_snapshot(view_state *v)
     sk_snapshot_release(v->snapshot);
     v->snapshot = next;
 
-    sk_class_histogram_free(&v->histogram);
-    v->have_histogram = false;
+    release_snapshot_work(v);
     v->roc_auc = v->average_precision = NAN;
     memset(v->best, 0, sizeof v->best);
 
@@ -102,9 +127,15 @@ static void take_snapshot(view_state *v)
         if (hi <= lo)
             hi = lo + 1.0;
         sk_error ignored;
-        v->have_histogram = sk_class_histogram_build(s->scores, s->y, s->n,
-                                                     VIEW_HISTOGRAM_BINS, lo, hi,
+        v->have_histogram = sk_sweep_class_histogram(s->sweep, VIEW_HISTOGRAM_BINS, lo, hi,
                                                      &v->histogram, &ignored) == SK_OK;
+        /* A failed curve leaves 0 points, which draws nothing. */
+        if (sk_sweep_roc_curve(s->sweep, true, &v->roc, &ignored) != SK_OK)
+            memset(&v->roc, 0, sizeof v->roc);
+        if (sk_sweep_pr_curve(s->sweep, &v->pr, &ignored) != SK_OK)
+            memset(&v->pr, 0, sizeof v->pr);
+        v->have_calibration = sk_sweep_calibration(s->sweep, SK_CALIBRATION_BINS,
+                                                   &v->calibration, &ignored) == SK_OK;
         v->roc_auc = sk_sweep_roc_auc(s->sweep);
         v->average_precision = sk_sweep_average_precision(s->sweep);
         sk_criterion_options options = sk_criterion_defaults();
@@ -185,6 +216,12 @@ static bool handle_key(view_state *v, int key)
     case ACTION_HELP:
         v->show_help = true;
         break;
+    case ACTION_NEXT_VIEW:
+        v->view = (view_kind)((v->view + 1) % VIEW_COUNT);
+        break;
+    case ACTION_PREVIOUS_VIEW:
+        v->view = (view_kind)((v->view + VIEW_COUNT - 1) % VIEW_COUNT);
+        break;
     case ACTION_REDRAW:
         clearok(curscr, TRUE);
         break;
@@ -208,7 +245,9 @@ static bool read_keys(view_state *v, bool *dirty)
 
 static void view_release(view_state *v)
 {
-    sk_class_histogram_free(&v->histogram);
+    sk_intervals_free(v->intervals);
+    v->intervals = NULL;
+    release_snapshot_work(v);
     sk_snapshot_release(v->snapshot);
     v->snapshot = NULL;
 }
@@ -227,9 +266,14 @@ sk_status sk_tui_run(sk_session *session, const sk_dataset *data,
     v.shown_criterion = SK_CRITERION_F1;
     *exit_signal = 0;
 
-    sk_status status = sk_terminal_open(&v.terminal, err);
+    sk_status status = sk_intervals_new(NULL, &v.intervals, err);
     if (status != SK_OK)
         return status;
+    status = sk_terminal_open(&v.terminal, err);
+    if (status != SK_OK) {
+        view_release(&v);
+        return status;
+    }
     take_snapshot(&v);
 
     bool running = true, dirty = true;
@@ -247,12 +291,13 @@ sk_status sk_tui_run(sk_session *session, const sk_dataset *data,
             }
         }
 
-        struct pollfd fds[3] = {
+        struct pollfd fds[4] = {
             { .fd = 0, .events = POLLIN },
             { .fd = sk_session_notify_fd(session), .events = POLLIN },
             { .fd = v.terminal.signal_fd, .events = POLLIN },
+            { .fd = sk_intervals_notify_fd(v.intervals), .events = POLLIN },
         };
-        int ready = poll(fds, 3, (int)wait);
+        int ready = poll(fds, 4, (int)wait);
         if (ready < 0 && errno != EINTR) {
             status = sk_error_set(err, SK_ERR_IO, "waiting for input failed: %s",
                                   strerror(errno));
@@ -267,6 +312,11 @@ sk_status sk_tui_run(sk_session *session, const sk_dataset *data,
         if (ready > 0 && (fds[1].revents & POLLIN)) {
             sk_session_drain_notify(session);
             take_snapshot(&v);
+            dirty = true;
+        }
+        if (ready > 0 && (fds[3].revents & POLLIN)) {
+            v.have_intervals = sk_intervals_take(v.intervals, &v.interval_result,
+                                                 &v.interval_epoch) || v.have_intervals;
             dirty = true;
         }
         /* After EINTR (SIGWINCH) curses has a KEY_RESIZE waiting. */

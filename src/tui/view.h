@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "skewtop/diagnose.h"
+#include "skewtop/intervals.h"
 #include "skewtop/metrics.h"
 #include "skewtop/session.h"
 
@@ -21,8 +22,21 @@
 /* Histogram bins computed per snapshot; panels of other widths rebin. */
 #define VIEW_HISTOGRAM_BINS 512
 
+/* The screens that Tab cycles through. */
+typedef enum {
+    VIEW_OVERVIEW = 0,
+    VIEW_CURVES,          /* ROC and precision-recall curves */
+    VIEW_CALIBRATION,     /* reliability diagram */
+    VIEW_COUNT
+} view_kind;
+
+typedef struct {
+    int y, x, h, w;
+} view_rect;
+
 typedef struct {
     sk_terminal terminal;
+    view_kind view;
     sk_session *session;
     const sk_dataset *data;
     const char *title;
@@ -40,8 +54,18 @@ typedef struct {
     bool have_histogram;
     sk_threshold_choice best[SK_CRITERION_COUNT];
     double roc_auc, average_precision;
+    sk_curve roc, pr;               /* empty (0 points) before the first epoch */
+    sk_calibration calibration;
+    bool have_calibration;
     sk_diagnose_input diagnose;     /* with its caches filled */
     sk_threshold_choice diagnose_best_f1;
+
+    /* Bootstrap intervals at the threshold, from a background worker;
+     * valid when have_intervals and they match the snapshot and threshold. */
+    sk_intervals *intervals;
+    sk_bootstrap_result interval_result;
+    size_t interval_epoch;
+    bool have_intervals;
 
     /* Recomputed when the threshold or snapshot changes. */
     sk_finding findings[SK_FINDINGS_MAX];
@@ -50,5 +74,20 @@ typedef struct {
 
 /* Draws the whole screen (or the too-small message) with one doupdate. */
 void view_draw(const view_state *view);
+
+/* Draws the curves or the calibration view into r. */
+void view_draw_curves(const view_state *view, view_rect r);
+void view_draw_calibration(const view_state *view, view_rect r);
+
+/* Returns true when the interval result belongs to the current snapshot
+ * and threshold. */
+bool view_intervals_current(const view_state *view);
+
+/* Draws a box around r with a title in its top border. */
+void view_frame(view_rect r, const char *title);
+/* Writes text at (y, x), cut to width bytes; text is ASCII or UTF-8. */
+void view_text(int y, int x, int width, const char *text);
+/* Formats a value as "%5.3f", or "  n/a" when undefined or not finite. */
+void view_format_value(char *out, size_t size, double value, bool undefined);
 
 #endif
