@@ -19,7 +19,17 @@ typedef struct {
     sk_session *session;
     sk_snapshot *snapshot;
     sk_train_options options;
+    sk_report_run report_run;
 } run;
+
+static sk_report_input report_input(run *r, double threshold)
+{
+    r->report_run.info = sk_session_info(r->session);
+    r->report_run.snapshot = r->snapshot;
+    return (sk_report_input){ .data = r->data, .options = &r->options,
+                              .runs = &r->report_run, .run_count = 1,
+                              .threshold = threshold };
+}
 
 static int run_setup(void **state)
 {
@@ -34,6 +44,7 @@ static int run_setup(void **state)
         return -1;
     }
     sk_session_join(r->session);
+    sk_session_set_names(r->session, "synthetic.csv", "");
     r->snapshot = sk_session_latest(r->session);
     *state = r;
     return 0;
@@ -50,14 +61,12 @@ static int run_teardown(void **state)
 }
 
 /* Writes the JSON report at threshold and parses it back. */
-static json_t *report_json(const run *r, double threshold)
+static json_t *report_json(run *r, double threshold)
 {
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream(&text, &size);
-    sk_report_input input = { .source = "synthetic.csv", .data = r->data,
-                              .options = &r->options, .snapshot = r->snapshot,
-                              .threshold = threshold };
+    sk_report_input input = report_input(r, threshold);
     sk_error err = { "" };
     assert_int_equal(sk_report_json(out, &input, &err), SK_OK);
     fclose(out);
@@ -170,9 +179,7 @@ static void text_report_lines(void **state)
     char *text = NULL;
     size_t size = 0;
     FILE *out = open_memstream(&text, &size);
-    sk_report_input input = { .source = "synthetic.csv", .data = r->data,
-                              .options = &r->options, .snapshot = r->snapshot,
-                              .threshold = 0.5 };
+    sk_report_input input = report_input(r, 0.5);
     sk_error err = { "" };
     assert_int_equal(sk_report_text(out, &input, &err), SK_OK);
     fclose(out);
@@ -193,9 +200,7 @@ static void write_failure_is_reported(void **state)
     FILE *out = fopen("/dev/full", "w");
     if (out == NULL)
         skip();
-    sk_report_input input = { .source = "synthetic.csv", .data = r->data,
-                              .options = &r->options, .snapshot = r->snapshot,
-                              .threshold = 0.5 };
+    sk_report_input input = report_input(r, 0.5);
     sk_error err = { "" };
     assert_int_equal(sk_report_json(out, &input, &err), SK_ERR_IO);
     assert_non_null(strstr(err.message, "JSON report"));

@@ -230,7 +230,7 @@ static void divergence_fails_the_run(void **state)
     assert_true(s->epoch < 20);
 
     sk_diagnose_input input;
-    sk_snapshot_diagnose_input(s, data, 0.5, &input);
+    sk_snapshot_diagnose_input(s, sk_session_info(session), 0.5, &input);
     assert_true(input.diverged);
     sk_snapshot_release(s);
     sk_session_free(session);
@@ -251,6 +251,49 @@ static void invalid_options_fail_early(void **state)
     sk_dataset_free(data);
 }
 
+static void fixed_scores_session(void **state)
+{
+    (void)state;
+    double scores[6] = { 0.9, 0.8, 0.3, 0.2, 0.6, 0.1 };
+    unsigned char y[6] = { 1, 1, 0, 0, 1, 0 };
+    sk_run_info info = { .source = "p.csv", .name = "p", .target_name = "y",
+                         .positive_label = "1", .negative_label = "0" };
+    sk_session *session = NULL;
+    sk_error err = { "" };
+    assert_int_equal(sk_session_new_scores(&info, scores, y, 6, &session, &err), SK_OK);
+    assert_int_equal(sk_session_start(session, &err), SK_OK);
+    sk_session_join(session);
+
+    const sk_run_info *stored = sk_session_info(session);
+    assert_int_equal(stored->rows, 6);
+    assert_int_equal(stored->positives, 3);
+    assert_false(stored->training);
+    sk_snapshot *s = sk_session_latest(session);
+    assert_int_equal(s->state, SK_RUN_DONE);
+    assert_int_equal(s->history_len, 0);
+    assert_int_equal(s->n, 6);
+    assert_true(sk_sweep_roc_auc(s->sweep) == 1.0);
+    /* The arrays were copied. */
+    scores[0] = 0.0;
+    assert_true(s->scores[0] == 0.9);
+    sk_snapshot_release(s);
+    sk_session_free(session);
+}
+
+static void fixed_scores_reject_nan(void **state)
+{
+    (void)state;
+    double scores[3] = { 0.9, NAN, 0.1 };
+    unsigned char y[3] = { 1, 0, 0 };
+    sk_run_info info = { .source = "p.csv", .name = "p", .target_name = "y",
+                         .positive_label = "1", .negative_label = "0" };
+    sk_session *session = NULL;
+    sk_error err = { "" };
+    assert_int_equal(sk_session_new_scores(&info, scores, y, 3, &session, &err), SK_ERR_INPUT);
+    assert_null(session);
+    assert_non_null(strstr(err.message, "2"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +306,8 @@ int main(void)
         cmocka_unit_test(held_snapshot_outlives_newer),
         cmocka_unit_test(divergence_fails_the_run),
         cmocka_unit_test(invalid_options_fail_early),
+        cmocka_unit_test(fixed_scores_session),
+        cmocka_unit_test(fixed_scores_reject_nan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

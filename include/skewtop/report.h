@@ -3,7 +3,8 @@
  * sessions without a terminal.
  *
  * The JSON report has the keys data, threshold, confusion, metrics,
- * thresholds, findings, history, training and run; a value that is
+ * intervals, thresholds, findings, history, training (train mode only),
+ * run and, with several runs, runs (one summary each); a value that is
  * undefined (a zero denominator, one class only, scores that are not
  * probabilities) is null.
  */
@@ -17,11 +18,17 @@
 #include "skewtop/session.h"
 #include "skewtop/train.h"
 
+/* One run to report: its description and its final snapshot. */
 typedef struct {
-    const char *source;               /* data file as the user named it */
-    const sk_dataset *data;
-    const sk_train_options *options;
-    const sk_snapshot *snapshot;      /* the final snapshot of the run */
+    const sk_run_info *info;
+    const sk_snapshot *snapshot;
+} sk_report_run;
+
+typedef struct {
+    const sk_dataset *data;           /* the training data; NULL for scores from a file */
+    const sk_train_options *options;  /* NULL for scores from a file */
+    const sk_report_run *runs;        /* [run_count] >= 1; the first is reported in full */
+    size_t run_count;
     double threshold;
 } sk_report_input;
 

@@ -59,6 +59,23 @@ typedef struct {
     sk_sweep *sweep;          /* over scores; NULL before epoch 1 */
 } sk_snapshot;
 
+/* What a run is about, for titles, messages and reports.  The strings
+ * belong to whoever made the session and must outlive it. */
+typedef struct {
+    const char *source;           /* data file as the user named it ("-" for stdin) */
+    const char *name;             /* run name: the score column, or "" */
+    const char *target_name;      /* label column */
+    const char *positive_label;   /* the class of interest (y == 1) */
+    const char *negative_label;
+    bool training;                /* a training run; false for scores from a file */
+    size_t train_rows;            /* training split; 0 when not training */
+    size_t train_positives;
+    size_t rows;                  /* rows scored: the validation split or the file */
+    size_t positives;             /* positives among them */
+    char *const *notices;         /* [notice_count] sentences about the data */
+    size_t notice_count;
+} sk_run_info;
+
 typedef struct sk_session sk_session;
 
 /* Creates a session on data (borrowed: it must outlive the session).  The
@@ -67,12 +84,31 @@ typedef struct sk_session sk_session;
 sk_status sk_session_new(const sk_dataset *data, const sk_train_options *options,
                          sk_session **out, sk_error *err);
 
+/*
+ * Creates a session over fixed scores [n] and labels y [n] (1 = positive),
+ * such as predictions exported from another framework: its one snapshot
+ * (state SK_RUN_DONE, no history) is published at once and no thread runs.
+ * The arrays are copied.  Fails with SK_ERR_INPUT for a NaN or infinite
+ * score, naming its row.
+ */
+sk_status sk_session_new_scores(const sk_run_info *info, const double *scores,
+                                const unsigned char *y, size_t n,
+                                sk_session **out, sk_error *err);
+
+/* Sets the data file and run name shown for the run; the strings must
+ * outlive the session. */
+void sk_session_set_names(sk_session *session, const char *source, const char *name);
+
+/* Returns what the run is about.  For a training session the strings point
+ * into its dataset. */
+const sk_run_info *sk_session_info(const sk_session *session);
+
 /* Makes the worker wait at least delay_ms milliseconds between epochs, so
  * that a person can follow a fast run on screen.  0 (the default) waits
  * not at all.  Call before sk_session_start(). */
 void sk_session_set_epoch_delay(sk_session *session, unsigned delay_ms);
 
-/* Starts the worker thread. */
+/* Starts the worker thread; does nothing for a session over fixed scores. */
 sk_status sk_session_start(sk_session *session, sk_error *err);
 
 /* Returns a new reference to the newest snapshot (never NULL). */
@@ -93,9 +129,9 @@ void sk_session_stop(sk_session *session);
 /* Waits until the worker has finished every epoch (or failed). */
 void sk_session_join(sk_session *session);
 
-/* Fills a diagnosis input from a snapshot of a run on data, at threshold.
- * The input points into snapshot, which must outlive it. */
-void sk_snapshot_diagnose_input(const sk_snapshot *snapshot, const sk_dataset *data,
+/* Fills a diagnosis input from a snapshot of a run, at threshold.  The
+ * input points into snapshot and info, which must outlive it. */
+void sk_snapshot_diagnose_input(const sk_snapshot *snapshot, const sk_run_info *info,
                                 double threshold, sk_diagnose_input *input);
 
 /* Stops the worker if it runs and frees everything. */

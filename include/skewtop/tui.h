@@ -10,7 +10,6 @@
 #define SKEWTOP_TUI_H
 
 #include "skewtop/common.h"
-#include "skewtop/data.h"
 #include "skewtop/session.h"
 
 typedef struct {
@@ -19,13 +18,14 @@ typedef struct {
 } sk_tui_options;
 
 /*
- * Runs the screen until the user quits or a signal ends it, and restores
- * the terminal on every way out.  The session must have been started.
+ * Runs the screen over runs [run_count] (>= 1; the first is shown first)
+ * until the user quits or a signal ends it, and restores the terminal on
+ * every way out.  Training sessions must have been started.
  * Returns SK_ERR_INPUT when standard input or output is not a terminal,
  * SK_ERR_IO when the terminal cannot be set up; *exit_signal receives the
  * number of a terminating signal (SIGINT, SIGTERM, SIGHUP) or 0.
  */
-sk_status sk_tui_run(sk_session *session, const sk_dataset *data,
+sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
                      const sk_tui_options *options, int *exit_signal,
                      sk_error *err);
 

@@ -26,7 +26,7 @@ enum {
     OPT_OPTIMIZER, OPT_CLASS_WEIGHT, OPT_SEED, OPT_VAL_FRACTION, OPT_REPORT,
     OPT_OUTPUT, OPT_HEADER, OPT_NO_HEADER, OPT_MAX_CATEGORIES, OPT_EPOCH_DELAY,
     OPT_MODEL, OPT_BIAS_INIT, OPT_LOSS, OPT_FOCAL_GAMMA, OPT_FOCAL_ALPHA,
-    OPT_VERSION
+    OPT_LABEL, OPT_SCORE, OPT_SCORE_OF, OPT_VERSION
 };
 
 static const struct option long_options[] = {
@@ -51,6 +51,9 @@ static const struct option long_options[] = {
     { "loss", required_argument, NULL, OPT_LOSS },
     { "focal-gamma", required_argument, NULL, OPT_FOCAL_GAMMA },
     { "focal-alpha", required_argument, NULL, OPT_FOCAL_ALPHA },
+    { "label", required_argument, NULL, OPT_LABEL },
+    { "score", required_argument, NULL, OPT_SCORE },
+    { "score-of", required_argument, NULL, OPT_SCORE_OF },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, OPT_VERSION },
     { NULL, 0, NULL, 0 },
@@ -62,11 +65,20 @@ void cli_print_help(FILE *out)
 "usage: skewtop                         run the demo (lending-club loans)\n"
 "       skewtop demo                    the same\n"
 "       skewtop train DATA.csv --target COL [options]\n"
+"       skewtop inspect PRED.csv|- [--label COL] [--score COL[,COL...]]\n"
 "\n"
-"Trains a classifier on DATA.csv and shows why it fails the minority class:\n"
-"loss curves, score histograms by class, the confusion matrix and metrics at\n"
-"a threshold you move, and findings.  Without a terminal, or with --report,\n"
+"Trains a classifier on DATA.csv, or reads labels and scores exported from\n"
+"any framework, and shows why the model fails the minority class: loss\n"
+"curves, score histograms by class, the confusion matrix and metrics at a\n"
+"threshold you move, and findings.  Without a terminal, or with --report,\n"
 "it prints the same diagnosis instead.\n"
+"\n"
+"inspect\n"
+"  --label COL           column of true labels, by name or 1-based index\n"
+"  --score COL[,COL...]  score columns; several compare models\n"
+"                        (default: a two-column file is read as label, score)\n"
+"  --score-of LABEL      class the scores are the probability of\n"
+"                        (default: the larger label, as predict_proba[:, 1])\n"
 "\n"
 "data\n"
 "  --target COL          label column, by name or 1-based index (required)\n"
@@ -91,7 +103,7 @@ void cli_print_help(FILE *out)
 "  --seed N              seed of the split and of training (default 1)\n"
 "output\n"
 "  --threshold T         starting threshold; score >= T predicts positive\n"
-"                        (default 0.5)\n"
+"                        (default 0.5; 0 for inspected scores outside [0, 1])\n"
 "  --report[=FORMAT]     print a report instead of the screen: text or json\n"
 "                        (default text)\n"
 "  --output FILE         write the report to FILE instead of standard output\n"
@@ -187,9 +199,20 @@ static sk_status apply_option(int code, const char *arg, cli_settings *s, sk_err
         break;
     case OPT_POSITIVE:
         s->prepare.positive = arg;
+        s->predictions.positive = arg;
+        break;
+    case OPT_LABEL:
+        s->predictions.label = arg;
+        break;
+    case OPT_SCORE:
+        s->predictions.scores = arg;
+        break;
+    case OPT_SCORE_OF:
+        s->predictions.score_of = arg;
         break;
     case OPT_THRESHOLD:
         status = parse_number("--threshold", arg, &s->threshold, err);
+        s->threshold_set = true;
         break;
     case OPT_EPOCHS:
         status = parse_unsigned("--epochs", arg, 1, 100000, &whole, err);
@@ -261,9 +284,11 @@ static sk_status apply_option(int code, const char *arg, cli_settings *s, sk_err
         break;
     case OPT_HEADER:
         s->csv.header = SK_HEADER_YES;
+        s->predictions.csv.header = SK_HEADER_YES;
         break;
     case OPT_NO_HEADER:
         s->csv.header = SK_HEADER_NO;
+        s->predictions.csv.header = SK_HEADER_NO;
         break;
     case OPT_MAX_CATEGORIES:
         status = parse_unsigned("--max-categories", arg, 1, 100000, &whole, err);
@@ -292,11 +317,60 @@ static sk_status apply_option(int code, const char *arg, cli_settings *s, sk_err
     return status;
 }
 
+/* Options that only a training run reads. */
+static bool is_training_option(int code)
+{
+    switch (code) {
+    case OPT_TARGET: case OPT_EPOCHS: case OPT_BATCH: case OPT_LR: case OPT_OPTIMIZER:
+    case OPT_CLASS_WEIGHT: case OPT_SEED: case OPT_VAL_FRACTION: case OPT_MAX_CATEGORIES:
+    case OPT_EPOCH_DELAY: case OPT_MODEL: case OPT_BIAS_INIT: case OPT_LOSS:
+    case OPT_FOCAL_GAMMA: case OPT_FOCAL_ALPHA:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static sk_status check_train_arguments(cli_settings *s, int positional, char **args,
+                                       sk_error *err)
+{
+    if (positional == 0)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "train needs a data file: skewtop train DATA.csv --target COL");
+    if (positional > 1)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "train takes one data file, got %d arguments starting "
+                            "with '%s'; quote a path that contains spaces",
+                            positional, args[0]);
+    s->data_path = args[0];
+    if (s->prepare.target == NULL)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "train needs --target COL: the label column, by name "
+                            "or 1-based index");
+    return SK_OK;
+}
+
+static sk_status check_inspect_arguments(cli_settings *s, int positional, char **args,
+                                         sk_error *err)
+{
+    if (positional != 1)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "inspect takes one file of labels and scores, or - for "
+                            "standard input: skewtop inspect PRED.csv");
+    s->data_path = args[0];
+    if (s->training_option != NULL)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "%s applies to train, not to inspect; remove it",
+                            s->training_option);
+    return SK_OK;
+}
+
 static void set_defaults(cli_settings *s)
 {
     memset(s, 0, sizeof *s);
     s->csv.header = SK_HEADER_AUTO;
     s->csv.delimiter = ',';
+    s->predictions.csv = s->csv;
     s->prepare.val_fraction = 0.25;
     s->prepare.seed = 1;
     s->prepare.max_categories = SK_DEFAULT_MAX_CATEGORIES;
@@ -313,6 +387,9 @@ sk_status cli_parse(int argc, char **argv, cli_settings *s, sk_error *err)
     int first = 1;
     if (argc > 1 && strcmp(argv[1], "train") == 0) {
         s->mode = CLI_MODE_TRAIN;
+        first = 2;
+    } else if (argc > 1 && strcmp(argv[1], "inspect") == 0) {
+        s->mode = CLI_MODE_INSPECT;
         first = 2;
     } else if (argc > 1 && strcmp(argv[1], "demo") == 0) {
         s->mode = CLI_MODE_DEMO;
@@ -344,28 +421,29 @@ sk_status cli_parse(int argc, char **argv, cli_settings *s, sk_error *err)
         status = apply_option(code, optarg, s, err);
         if (status != SK_OK)
             return status;
+        if (is_training_option(code) && s->training_option == NULL)
+            s->training_option = argv[optind - 1];
+        bool inspect_only = code == OPT_LABEL || code == OPT_SCORE || code == OPT_SCORE_OF;
+        if (inspect_only && s->inspect_option == NULL)
+            s->inspect_option = argv[optind - 1];
     }
 
     int positional = argc - optind;
-    if (s->mode == CLI_MODE_TRAIN) {
-        if (positional == 0)
-            return sk_error_set(err, SK_ERR_INPUT,
-                                "train needs a data file: skewtop train DATA.csv --target COL");
-        if (positional > 1)
-            return sk_error_set(err, SK_ERR_INPUT,
-                                "train takes one data file, got %d arguments starting "
-                                "with '%s'; quote a path that contains spaces",
-                                positional, argv[optind]);
-        s->data_path = argv[optind];
-        if (s->prepare.target == NULL)
-            return sk_error_set(err, SK_ERR_INPUT,
-                                "train needs --target COL: the label column, by name "
-                                "or 1-based index");
-    } else if (positional != 0) {
-        return sk_error_set(err, SK_ERR_INPUT,
-                            "unexpected argument '%s'; to train on a file use "
-                            "skewtop train DATA.csv --target COL", argv[optind]);
-    }
+    sk_status status = SK_OK;
+    if (s->mode == CLI_MODE_TRAIN)
+        status = check_train_arguments(s, positional, argv + optind, err);
+    else if (s->mode == CLI_MODE_INSPECT)
+        status = check_inspect_arguments(s, positional, argv + optind, err);
+    else if (positional != 0)
+        status = sk_error_set(err, SK_ERR_INPUT,
+                              "unexpected argument '%s'; to train on a file use "
+                              "skewtop train DATA.csv --target COL", argv[optind]);
+    if (status == SK_OK && s->mode != CLI_MODE_INSPECT && s->inspect_option != NULL)
+        status = sk_error_set(err, SK_ERR_INPUT,
+                              "%s applies to inspect, not to training; use skewtop "
+                              "inspect PRED.csv %s", s->inspect_option, s->inspect_option);
+    if (status != SK_OK)
+        return status;
 
     if (s->mode == CLI_MODE_DEMO) {
         if (s->prepare.target == NULL)

@@ -9,11 +9,13 @@
 
 #include "skewtop/common.h"
 #include "skewtop/data.h"
+#include "skewtop/predictions.h"
 #include "skewtop/train.h"
 
 typedef enum {
     CLI_MODE_DEMO = 0,
     CLI_MODE_TRAIN,
+    CLI_MODE_INSPECT,
     CLI_MODE_HELP,
     CLI_MODE_VERSION
 } cli_mode;
@@ -29,8 +31,13 @@ typedef struct {
     const char *data_path;        /* NULL in demo mode until resolved */
     sk_csv_options csv;
     sk_prepare_options prepare;
+    sk_predictions_options predictions;  /* inspect mode */
+    const char *training_option;  /* the first training option given, for
+                                     the inspect-mode error */
+    const char *inspect_option;   /* the first inspect option given */
     sk_train_options train;
     double threshold;
+    bool threshold_set;           /* --threshold was given */
     cli_report report;
     const char *output_path;      /* --output, NULL for standard output */
     unsigned epoch_delay_ms;

@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "skewtop/data.h"
+#include "skewtop/predictions.h"
 #include "skewtop/report.h"
 #include "skewtop/session.h"
 #include "skewtop/tui.h"
@@ -56,7 +57,7 @@ static sk_status write_report(const cli_settings *settings, const sk_report_inpu
 {
     FILE *out = stdout;
     if (settings->output_path != NULL) {
-        if (same_file(settings->output_path, input->source))
+        if (same_file(settings->output_path, settings->data_path))
             return sk_error_set(err, SK_ERR_INPUT,
                                 "--output '%s' is the input file; choose another file name",
                                 settings->output_path);
@@ -75,30 +76,131 @@ static sk_status write_report(const cli_settings *settings, const sk_report_inpu
     return status;
 }
 
-/* Trains to the end without a screen and prints the report. */
-static sk_status run_report(const cli_settings *settings, sk_session *session,
-                            const sk_dataset *data, sk_error *err)
+/* Waits for every run to finish and prints the report of them all. */
+static sk_status run_report(const cli_settings *settings, sk_session **runs,
+                            size_t run_count, const sk_dataset *data, sk_error *err)
 {
-    sk_session_join(session);
-    sk_snapshot *snapshot = sk_session_latest(session);
+    sk_report_run *report_runs = sk_calloc(run_count, sizeof *report_runs);
+    if (report_runs == NULL)
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while writing the report");
+    for (size_t i = 0; i < run_count; i++) {
+        sk_session_join(runs[i]);
+        report_runs[i].info = sk_session_info(runs[i]);
+        report_runs[i].snapshot = sk_session_latest(runs[i]);
+    }
+
     sk_report_input input = {
-        .source = settings->data_path,
         .data = data,
-        .options = &settings->train,
-        .snapshot = snapshot,
+        .options = data != NULL ? &settings->train : NULL,
+        .runs = report_runs,
+        .run_count = run_count,
         .threshold = settings->threshold,
     };
     sk_status status = write_report(settings, &input, err);
-    if (status == SK_OK && snapshot->state == SK_RUN_FAILED)
-        status = sk_error_set(err, SK_ERR_NUMERIC, "training failed: %s", snapshot->error);
-    sk_snapshot_release(snapshot);
+    const sk_snapshot *first = report_runs[0].snapshot;
+    if (status == SK_OK && first->state == SK_RUN_FAILED)
+        status = sk_error_set(err, SK_ERR_NUMERIC, "training failed: %s", first->error);
+
+    for (size_t i = 0; i < run_count; i++)
+        sk_snapshot_release((sk_snapshot *)report_runs[i].snapshot);
+    free(report_runs);
     return status;
 }
 
 static const char *base_name(const char *path)
 {
+    if (strcmp(path, "-") == 0)
+        return "standard input";
     const char *slash = strrchr(path, '/');
     return slash != NULL ? slash + 1 : path;
+}
+
+/* Everything one invocation owns, freed in one place. */
+typedef struct {
+    sk_dataset *data;             /* train and demo */
+    sk_predictions *predictions;  /* inspect */
+    sk_session **runs;
+    size_t run_count;
+} invocation;
+
+static void invocation_free(invocation *inv)
+{
+    for (size_t i = 0; i < inv->run_count; i++)
+        sk_session_free(inv->runs[i]);
+    free(inv->runs);
+    sk_dataset_free(inv->data);
+    sk_predictions_free(inv->predictions);
+}
+
+/* Reads DATA.csv and makes one training session. */
+static sk_status load_training(cli_settings *settings, invocation *inv, sk_error *err)
+{
+    sk_table *table = NULL;
+    sk_status status = sk_table_read(settings->data_path, &settings->csv, &table, err);
+    if (status == SK_OK)
+        status = sk_dataset_prepare(table, &settings->prepare, &inv->data, err);
+    sk_table_free(table);
+    if (status != SK_OK)
+        return status;
+
+    inv->runs = sk_calloc(1, sizeof *inv->runs);
+    if (inv->runs == NULL)
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while creating a session");
+    status = sk_session_new(inv->data, &settings->train, &inv->runs[0], err);
+    if (status != SK_OK)
+        return status;
+    inv->run_count = 1;
+    sk_session_set_names(inv->runs[0], settings->data_path, "");
+    return SK_OK;
+}
+
+/* Reads a file of labels and scores and makes one session per score
+ * column. */
+static sk_status load_predictions(cli_settings *settings, invocation *inv, sk_error *err)
+{
+    sk_status status = sk_predictions_read(settings->data_path, &settings->predictions,
+                                           &inv->predictions, err);
+    if (status != SK_OK)
+        return status;
+
+    const sk_predictions *p = inv->predictions;
+    /* Margins and logits are centred on 0, not on 0.5. */
+    if (!settings->threshold_set && !p->probability[0])
+        settings->threshold = 0.0;
+    inv->runs = sk_calloc(p->score_columns, sizeof *inv->runs);
+    if (inv->runs == NULL)
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while creating a session");
+    for (size_t i = 0; i < p->score_columns; i++) {
+        sk_run_info info = {
+            .source = settings->data_path,
+            .name = p->score_names[i],
+            .target_name = p->label_name,
+            .positive_label = p->positive_label,
+            .negative_label = p->negative_label,
+            .notices = p->notices,
+            .notice_count = p->notice_count,
+        };
+        status = sk_session_new_scores(&info, p->scores[i], p->y, p->rows,
+                                       &inv->runs[i], err);
+        if (status != SK_OK)
+            return status;
+        inv->run_count++;
+    }
+    return SK_OK;
+}
+
+static sk_status run_screen(const cli_settings *settings, invocation *inv,
+                            int *exit_signal, sk_error *err)
+{
+    sk_tui_options options = { .title = base_name(settings->data_path),
+                               .threshold = settings->threshold };
+    sk_status status = sk_tui_run(inv->runs, inv->run_count, &options, exit_signal, err);
+
+    /* Notices were on no screen; show them once it is closed. */
+    const sk_run_info *info = sk_session_info(inv->runs[0]);
+    for (size_t i = 0; status == SK_OK && *exit_signal == 0 && i < info->notice_count; i++)
+        fprintf(stderr, "skewtop: note: %s\n", info->notices[i]);
+    return status;
 }
 
 /* Runs everything after parsing.  *exit_signal receives a signal that
@@ -115,42 +217,34 @@ static sk_status run(cli_settings *settings, int *exit_signal, sk_error *err)
                                 DEMO_FILE);
     }
 
+    /* Standard input carries the data in `inspect -`, so it is no terminal
+     * for keys then. */
     bool screen = settings->report == CLI_REPORT_AUTO && isatty(STDOUT_FILENO)
                   && isatty(STDIN_FILENO);
     if (settings->report == CLI_REPORT_AUTO && !screen)
         settings->report = CLI_REPORT_TEXT;
 
-    sk_table *table = NULL;
-    sk_dataset *data = NULL;
-    sk_session *session = NULL;
-    sk_status status = sk_table_read(settings->data_path, &settings->csv, &table, err);
-    if (status == SK_OK)
-        status = sk_dataset_prepare(table, &settings->prepare, &data, err);
-    sk_table_free(table);
-    if (status == SK_OK)
-        status = sk_session_new(data, &settings->train, &session, err);
+    invocation inv = { 0 };
+    sk_status status = settings->mode == CLI_MODE_INSPECT
+                           ? load_predictions(settings, &inv, err)
+                           : load_training(settings, &inv, err);
+    if (status != SK_OK)
+        goto done;
+
+    if (screen && inv.data != NULL)
+        sk_session_set_epoch_delay(inv.runs[0], settings->epoch_delay_ms);
+    for (size_t i = 0; status == SK_OK && i < inv.run_count; i++)
+        status = sk_session_start(inv.runs[i], err);
     if (status != SK_OK)
         goto done;
 
     if (screen)
-        sk_session_set_epoch_delay(session, settings->epoch_delay_ms);
-    status = sk_session_start(session, err);
-    if (status != SK_OK)
-        goto done;
-
-    if (screen) {
-        sk_tui_options options = { .title = base_name(settings->data_path),
-                                   .threshold = settings->threshold };
-        status = sk_tui_run(session, data, &options, exit_signal, err);
-        for (size_t i = 0; status == SK_OK && i < data->notice_count; i++)
-            fprintf(stderr, "skewtop: note: %s\n", data->notices[i]);
-    } else {
-        status = run_report(settings, session, data, err);
-    }
+        status = run_screen(settings, &inv, exit_signal, err);
+    else
+        status = run_report(settings, inv.runs, inv.run_count, inv.data, err);
 
 done:
-    sk_session_free(session);
-    sk_dataset_free(data);
+    invocation_free(&inv);
     return status;
 }
 

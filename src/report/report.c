@@ -1,10 +1,11 @@
 /*
- * report.c - text and JSON reports of a finished run.
+ * report.c - text and JSON reports of finished runs.
  *
  * Both formats are built from the same numbers: the confusion matrix and
- * rates at the chosen threshold, the threshold-free metrics, the best
- * threshold for each criterion and the findings, all read from the final
- * snapshot.  JSON is built with jansson; a NaN becomes null.
+ * rates at the chosen threshold, the threshold-free metrics, bootstrap
+ * intervals, the best threshold for each criterion and the findings, all
+ * read from each run's final snapshot.  JSON is built with jansson; a NaN
+ * becomes null.
  */
 #include "skewtop/report.h"
 
@@ -17,16 +18,20 @@
 #include "skewtop/diagnose.h"
 #include "skewtop/metrics.h"
 
-/* Everything both formats print, computed once. */
+/* Everything both formats print about one run, computed once. */
 typedef struct {
+    const sk_run_info *info;
+    const sk_snapshot *snapshot;
     bool scored;                 /* false when no epoch finished */
     sk_confusion confusion;
     sk_rates rates;
     double roc_auc, average_precision, log_loss, brier;
+    bool have_intervals;
+    sk_bootstrap_result intervals;
     sk_threshold_choice best[SK_CRITERION_COUNT];
     sk_finding findings[SK_FINDINGS_MAX];
     size_t finding_count;
-} report_numbers;
+} run_numbers;
 
 static const char *run_state_name(sk_run_state state)
 {
@@ -52,26 +57,33 @@ static const char *optimizer_name(sk_optimizer_kind kind)
     }
 }
 
-static void compute_numbers(const sk_report_input *in, report_numbers *out)
+static void compute_numbers(const sk_report_run *run, double threshold, run_numbers *out)
 {
     memset(out, 0, sizeof *out);
-    const sk_snapshot *s = in->snapshot;
+    const sk_snapshot *s = run->snapshot;
+    out->info = run->info;
+    out->snapshot = s;
     out->roc_auc = out->average_precision = out->log_loss = out->brier = NAN;
 
     sk_diagnose_input diagnose;
-    sk_snapshot_diagnose_input(s, in->data, in->threshold, &diagnose);
+    sk_snapshot_diagnose_input(s, run->info, threshold, &diagnose);
     size_t fired = sk_diagnose(&diagnose, out->findings, SK_FINDINGS_MAX);
     out->finding_count = fired < SK_FINDINGS_MAX ? fired : SK_FINDINGS_MAX;
 
     if (s->sweep == NULL)
         return;
     out->scored = true;
-    out->confusion = sk_sweep_confusion(s->sweep, in->threshold);
+    out->confusion = sk_sweep_confusion(s->sweep, threshold);
     out->rates = sk_rates_from_confusion(out->confusion);
     out->roc_auc = sk_sweep_roc_auc(s->sweep);
     out->average_precision = sk_sweep_average_precision(s->sweep);
     out->log_loss = sk_log_loss(s->scores, s->y, s->n);
     out->brier = sk_brier(s->scores, s->y, s->n);
+
+    sk_bootstrap_options bootstrap = sk_bootstrap_defaults();
+    sk_error ignored;
+    out->have_intervals = sk_sweep_bootstrap(s->sweep, threshold, &bootstrap,
+                                             &out->intervals, &ignored) == SK_OK;
 
     sk_criterion_options options = sk_criterion_defaults();
     for (int c = 0; c < SK_CRITERION_COUNT; c++)
@@ -91,32 +103,51 @@ static json_t *json_rate(double value, unsigned undefined, unsigned bit)
     return (undefined & bit) ? json_null() : json_number(value);
 }
 
-static json_t *json_data(const sk_report_input *in)
+static json_t *json_notices(char *const *notices, size_t count)
 {
-    const sk_dataset *d = in->data;
-    json_t *notices = json_array();
-    for (size_t i = 0; i < d->notice_count; i++)
-        json_array_append_new(notices, json_string(d->notices[i]));
-
-    return json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:{s:I, s:I, s:o}, "
-                     "s:{s:I, s:I, s:o}, s:o}",
-        "source", in->source,
-        "rows", (json_int_t)d->rows_read,
-        "rows_dropped", (json_int_t)d->rows_dropped,
-        "features", (json_int_t)d->features,
-        "target", d->target_name,
-        "positive_label", d->positive_label,
-        "negative_label", d->negative_label,
-        "train", "rows", (json_int_t)d->train.rows,
-            "positives", (json_int_t)d->train.positives,
-            "prevalence", json_number((double)d->train.positives / (double)d->train.rows),
-        "validation", "rows", (json_int_t)d->val.rows,
-            "positives", (json_int_t)d->val.positives,
-            "prevalence", json_number((double)d->val.positives / (double)d->val.rows),
-        "notices", notices);
+    json_t *array = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(array, json_string(notices[i]));
+    return array;
 }
 
-static json_t *json_metrics(const report_numbers *n)
+static json_t *json_split(size_t rows, size_t positives)
+{
+    return json_pack("{s:I, s:I, s:o}", "rows", (json_int_t)rows,
+                     "positives", (json_int_t)positives,
+                     "prevalence", json_number(rows > 0 ? (double)positives / (double)rows : NAN));
+}
+
+static json_t *json_data(const sk_report_input *in)
+{
+    const sk_run_info *info = in->runs[0].info;
+    const sk_snapshot *s = in->runs[0].snapshot;
+    const sk_dataset *d = in->data;
+    json_t *data = json_pack("{s:s, s:s, s:s, s:s}",
+        "source", info->source,
+        "target", info->target_name,
+        "positive_label", info->positive_label,
+        "negative_label", info->negative_label);
+    if (d != NULL) {
+        json_object_set_new(data, "rows", json_integer((json_int_t)d->rows_read));
+        json_object_set_new(data, "rows_dropped", json_integer((json_int_t)d->rows_dropped));
+        json_object_set_new(data, "features", json_integer((json_int_t)d->features));
+        json_object_set_new(data, "train", json_split(d->train.rows, d->train.positives));
+        json_object_set_new(data, "validation", json_split(d->val.rows, d->val.positives));
+    } else {
+        size_t positives = s->sweep != NULL ? sk_sweep_positives(s->sweep) : 0;
+        json_object_set_new(data, "rows", json_integer((json_int_t)s->n));
+        json_object_set_new(data, "validation", json_split(s->n, positives));
+        json_t *columns = json_array();
+        for (size_t i = 0; i < in->run_count; i++)
+            json_array_append_new(columns, json_string(in->runs[i].info->name));
+        json_object_set_new(data, "score_columns", columns);
+    }
+    json_object_set_new(data, "notices", json_notices(info->notices, info->notice_count));
+    return data;
+}
+
+static json_t *json_metrics(const run_numbers *n)
 {
     const sk_rates *r = &n->rates;
     unsigned u = n->scored ? r->undefined : ~0u;
@@ -141,7 +172,23 @@ static json_t *json_metrics(const report_numbers *n)
     return metrics;
 }
 
-static json_t *json_thresholds(const report_numbers *n)
+static json_t *json_intervals(const run_numbers *n)
+{
+    if (!n->have_intervals)
+        return json_null();
+    json_t *intervals = json_pack("{s:I, s:o}", "resamples",
+                                  (json_int_t)n->intervals.resamples, "confidence",
+                                  json_number(n->intervals.confidence));
+    for (int m = 0; m < SK_BOOTSTRAP_COUNT; m++) {
+        const sk_interval *i = &n->intervals.metric[m];
+        json_object_set_new(intervals, sk_bootstrap_metric_name((sk_bootstrap_metric)m),
+                            json_pack("{s:o, s:o}", "lo", json_number(i->lo),
+                                      "hi", json_number(i->hi)));
+    }
+    return intervals;
+}
+
+static json_t *json_thresholds(const run_numbers *n)
 {
     json_t *thresholds = json_object();
     for (int c = 0; c < SK_CRITERION_COUNT; c++) {
@@ -155,7 +202,7 @@ static json_t *json_thresholds(const report_numbers *n)
     return thresholds;
 }
 
-static json_t *json_findings(const report_numbers *n)
+static json_t *json_findings(const run_numbers *n)
 {
     json_t *findings = json_array();
     for (size_t i = 0; i < n->finding_count; i++) {
@@ -180,11 +227,9 @@ static json_t *json_history(const sk_snapshot *s)
     return history;
 }
 
-static json_t *json_training(const sk_report_input *in)
+static json_t *json_training(const sk_train_options *o, const sk_snapshot *s)
 {
-    const sk_train_options *o = in->options;
-    const sk_snapshot *s = in->snapshot;
-    return json_pack("{s:s, s:s, s:o, s:I, s:I, s:{s:o, s:o}, s:s, s:I, s:o}",
+    json_t *training = json_pack("{s:s, s:s, s:o, s:I, s:I, s:{s:o, s:o}, s:s, s:s, s:I, s:o}",
         "model", "logreg",
         "optimizer", optimizer_name(o->optimizer),
         "learning_rate", json_number(o->learning_rate),
@@ -193,32 +238,65 @@ static json_t *json_training(const sk_report_input *in)
         "class_weight", "negative", json_number(s->weight_neg),
             "positive", json_number(s->weight_pos),
         "loss", o->loss.kind == SK_LOSS_FOCAL ? "focal" : "bce",
+        "bias_init", o->bias_prior ? "prior" : "zero",
         "seed", (json_int_t)o->seed,
         "prior_only_loss", json_number(s->prior_loss));
+    if (o->loss.kind == SK_LOSS_FOCAL) {
+        json_object_set_new(training, "focal_gamma", json_number(o->loss.focal_gamma));
+        json_object_set_new(training, "focal_alpha", json_number(o->loss.focal_alpha));
+    }
+    return training;
+}
+
+static json_t *json_confusion(const run_numbers *n)
+{
+    if (!n->scored)
+        return json_null();
+    return json_pack("{s:I, s:I, s:I, s:I}", "tp", (json_int_t)n->confusion.tp,
+                     "fp", (json_int_t)n->confusion.fp, "tn", (json_int_t)n->confusion.tn,
+                     "fn", (json_int_t)n->confusion.fn);
+}
+
+/* The per-run part of the report: everything that differs between runs. */
+static void json_set_run(json_t *object, const run_numbers *n)
+{
+    json_object_set_new(object, "confusion", json_confusion(n));
+    json_object_set_new(object, "metrics", json_metrics(n));
+    json_object_set_new(object, "intervals", json_intervals(n));
+    json_object_set_new(object, "thresholds", json_thresholds(n));
+    json_object_set_new(object, "findings", json_findings(n));
 }
 
 sk_status sk_report_json(FILE *out, const sk_report_input *in, sk_error *err)
 {
-    report_numbers n;
-    compute_numbers(in, &n);
+    run_numbers main_run;
+    compute_numbers(&in->runs[0], in->threshold, &main_run);
+    const sk_snapshot *s = in->runs[0].snapshot;
 
     json_t *root = json_object();
     json_object_set_new(root, "data", json_data(in));
     json_object_set_new(root, "threshold", json_number(in->threshold));
-    json_object_set_new(root, "confusion", n.scored
-        ? json_pack("{s:I, s:I, s:I, s:I}", "tp", (json_int_t)n.confusion.tp,
-                    "fp", (json_int_t)n.confusion.fp, "tn", (json_int_t)n.confusion.tn,
-                    "fn", (json_int_t)n.confusion.fn)
-        : json_null());
-    json_object_set_new(root, "metrics", json_metrics(&n));
-    json_object_set_new(root, "thresholds", json_thresholds(&n));
-    json_object_set_new(root, "findings", json_findings(&n));
-    json_object_set_new(root, "history", json_history(in->snapshot));
-    json_object_set_new(root, "training", json_training(in));
-    json_object_set_new(root, "run", json_pack("{s:s, s:I, s:s?}",
-        "state", run_state_name(in->snapshot->state),
-        "epochs_finished", (json_int_t)in->snapshot->epoch,
-        "error", in->snapshot->error[0] != '\0' ? in->snapshot->error : NULL));
+    json_set_run(root, &main_run);
+    json_object_set_new(root, "history", json_history(s));
+    if (in->options != NULL)
+        json_object_set_new(root, "training", json_training(in->options, s));
+    json_object_set_new(root, "run", json_pack("{s:s, s:s, s:I, s:s?}",
+        "name", in->runs[0].info->name,
+        "state", run_state_name(s->state),
+        "epochs_finished", (json_int_t)s->epoch,
+        "error", s->error[0] != '\0' ? s->error : NULL));
+
+    if (in->run_count > 1) {
+        json_t *runs = json_array();
+        for (size_t i = 0; i < in->run_count; i++) {
+            run_numbers n;
+            compute_numbers(&in->runs[i], in->threshold, &n);
+            json_t *run = json_pack("{s:s}", "name", in->runs[i].info->name);
+            json_set_run(run, &n);
+            json_array_append_new(runs, run);
+        }
+        json_object_set_new(root, "runs", runs);
+    }
 
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
     json_decref(root);
@@ -230,35 +308,51 @@ sk_status sk_report_json(FILE *out, const sk_report_input *in, sk_error *err)
 
 /* ---- text ---------------------------------------------------------------- */
 
-static void text_value(FILE *out, const char *name, double value, bool undefined)
+static void text_value(FILE *out, const char *name, double value, bool undefined,
+                       const run_numbers *n, int metric)
 {
-    if (undefined || !isfinite(value))
+    if (undefined || !isfinite(value)) {
         fprintf(out, "  %-20s %10s\n", name, "n/a");
-    else
-        fprintf(out, "  %-20s %10.4f\n", name, value);
+        return;
+    }
+    fprintf(out, "  %-20s %10.4f", name, value);
+    if (metric >= 0 && n->have_intervals) {
+        const sk_interval *i = &n->intervals.metric[metric];
+        if (isfinite(i->lo) && isfinite(i->hi))
+            fprintf(out, "  [%.4f, %.4f]", i->lo, i->hi);
+    }
+    fputc('\n', out);
 }
 
 static void text_data(FILE *out, const sk_report_input *in)
 {
+    const sk_run_info *info = in->runs[0].info;
     const sk_dataset *d = in->data;
     fprintf(out, "skewtop report: %s, target '%s', positive class '%s'\n\n",
-            in->source, d->target_name, d->positive_label);
+            info->source, info->target_name, info->positive_label);
     fprintf(out, "data\n");
-    fprintf(out, "  rows %zu (%zu dropped for a missing label), %zu features\n",
-            d->rows_read, d->rows_dropped, d->features);
-    fprintf(out, "  train      %7zu rows, %6zu '%s' (%.2f %%)\n", d->train.rows,
-            d->train.positives, d->positive_label,
-            100.0 * (double)d->train.positives / (double)d->train.rows);
-    fprintf(out, "  validation %7zu rows, %6zu '%s' (%.2f %%)\n", d->val.rows,
-            d->val.positives, d->positive_label,
-            100.0 * (double)d->val.positives / (double)d->val.rows);
-    for (size_t i = 0; i < d->notice_count; i++)
-        fprintf(out, "  note: %s\n", d->notices[i]);
+    if (d != NULL) {
+        fprintf(out, "  rows %zu (%zu dropped for a missing label), %zu features\n",
+                d->rows_read, d->rows_dropped, d->features);
+        fprintf(out, "  train      %7zu rows, %6zu '%s' (%.2f %%)\n", d->train.rows,
+                d->train.positives, info->positive_label,
+                100.0 * (double)d->train.positives / (double)d->train.rows);
+        fprintf(out, "  validation %7zu rows, %6zu '%s' (%.2f %%)\n", d->val.rows,
+                d->val.positives, info->positive_label,
+                100.0 * (double)d->val.positives / (double)d->val.rows);
+    } else {
+        const sk_snapshot *s = in->runs[0].snapshot;
+        size_t positives = sk_sweep_positives(s->sweep);
+        fprintf(out, "  rows %zu, %zu '%s' (%.2f %%), %zu score column%s\n", s->n,
+                positives, info->positive_label, 100.0 * (double)positives / (double)s->n,
+                in->run_count, in->run_count == 1 ? "" : "s");
+    }
+    for (size_t i = 0; i < info->notice_count; i++)
+        fprintf(out, "  note: %s\n", info->notices[i]);
 }
 
-static void text_training(FILE *out, const sk_report_input *in)
+static void text_training(FILE *out, const sk_snapshot *s)
 {
-    const sk_snapshot *s = in->snapshot;
     fprintf(out, "\ntraining: %s, %zu of %zu epochs, class weights %g:%g\n",
             run_state_name(s->state), s->epoch, s->epochs_total, s->weight_neg,
             s->weight_pos);
@@ -270,28 +364,34 @@ static void text_training(FILE *out, const sk_report_input *in)
                 s->val_loss[s->history_len - 1], s->prior_loss);
 }
 
-static void text_metrics(FILE *out, const sk_report_input *in, const report_numbers *n)
+static void text_metrics(FILE *out, double threshold, const run_numbers *n)
 {
     const sk_confusion *c = &n->confusion;
     const sk_rates *r = &n->rates;
+    unsigned u = r->undefined;
     fprintf(out, "\nat threshold %.4g (predicted '%s' when score >= threshold)\n",
-            in->threshold, in->data->positive_label);
+            threshold, n->info->positive_label);
     fprintf(out, "  confusion            tp %zu  fp %zu  tn %zu  fn %zu\n",
             c->tp, c->fp, c->tn, c->fn);
-    text_value(out, "accuracy", r->accuracy, false);
-    text_value(out, "baseline accuracy", r->baseline, false);
-    text_value(out, "balanced accuracy", r->balanced_accuracy, r->undefined & SK_UNDEF_BALANCED);
-    text_value(out, "precision", r->precision, r->undefined & SK_UNDEF_PRECISION);
-    text_value(out, "recall", r->recall, r->undefined & SK_UNDEF_RECALL);
-    text_value(out, "specificity", r->specificity, r->undefined & SK_UNDEF_SPECIFICITY);
-    text_value(out, "F1", r->f1, r->undefined & SK_UNDEF_F1);
-    text_value(out, "MCC", r->mcc, r->undefined & SK_UNDEF_MCC);
+    text_value(out, "accuracy", r->accuracy, false, n, -1);
+    text_value(out, "baseline accuracy", r->baseline, false, n, -1);
+    text_value(out, "balanced accuracy", r->balanced_accuracy, u & SK_UNDEF_BALANCED, n,
+               SK_BOOTSTRAP_BALANCED_ACCURACY);
+    text_value(out, "precision", r->precision, u & SK_UNDEF_PRECISION, n, SK_BOOTSTRAP_PRECISION);
+    text_value(out, "recall", r->recall, u & SK_UNDEF_RECALL, n, SK_BOOTSTRAP_RECALL);
+    text_value(out, "specificity", r->specificity, u & SK_UNDEF_SPECIFICITY, n, -1);
+    text_value(out, "F1", r->f1, u & SK_UNDEF_F1, n, SK_BOOTSTRAP_F1);
+    text_value(out, "MCC", r->mcc, u & SK_UNDEF_MCC, n, -1);
 
     fprintf(out, "\nthreshold-free\n");
-    text_value(out, "ROC AUC", n->roc_auc, false);
-    text_value(out, "average precision", n->average_precision, false);
-    text_value(out, "log loss", n->log_loss, false);
-    text_value(out, "Brier score", n->brier, false);
+    text_value(out, "ROC AUC", n->roc_auc, false, n, SK_BOOTSTRAP_ROC_AUC);
+    text_value(out, "average precision", n->average_precision, false, n,
+               SK_BOOTSTRAP_AVERAGE_PRECISION);
+    text_value(out, "log loss", n->log_loss, false, n, -1);
+    text_value(out, "Brier score", n->brier, false, n, -1);
+    if (n->have_intervals)
+        fprintf(out, "  (intervals: %.0f %% percentile bootstrap, %zu stratified resamples)\n",
+                100.0 * n->intervals.confidence, n->intervals.resamples);
 
     fprintf(out, "\nbest thresholds\n");
     for (int k = 0; k < SK_CRITERION_COUNT; k++) {
@@ -304,7 +404,7 @@ static void text_metrics(FILE *out, const sk_report_input *in, const report_numb
     }
 }
 
-static void text_findings(FILE *out, const report_numbers *n)
+static void text_findings(FILE *out, const run_numbers *n)
 {
     fprintf(out, "\nfindings\n");
     if (n->finding_count == 0)
@@ -317,16 +417,33 @@ static void text_findings(FILE *out, const report_numbers *n)
     }
 }
 
+/* One line per run: the numbers to compare models by. */
+static void text_runs(FILE *out, const sk_report_input *in)
+{
+    fprintf(out, "\nruns at threshold %.4g\n", in->threshold);
+    fprintf(out, "  %-20s %8s %8s %8s %8s %8s\n", "run", "ROC AUC", "AP", "recall",
+            "precision", "F1");
+    for (size_t i = 0; i < in->run_count; i++) {
+        run_numbers n;
+        compute_numbers(&in->runs[i], in->threshold, &n);
+        fprintf(out, "  %-20.20s %8.4f %8.4f %8.4f %8.4f %8.4f\n", n.info->name, n.roc_auc,
+                n.average_precision, n.rates.recall, n.rates.precision, n.rates.f1);
+    }
+}
+
 sk_status sk_report_text(FILE *out, const sk_report_input *in, sk_error *err)
 {
-    report_numbers n;
-    compute_numbers(in, &n);
+    run_numbers n;
+    compute_numbers(&in->runs[0], in->threshold, &n);
 
     text_data(out, in);
-    text_training(out, in);
+    if (in->data != NULL)
+        text_training(out, in->runs[0].snapshot);
     if (n.scored)
-        text_metrics(out, in, &n);
+        text_metrics(out, in->threshold, &n);
     text_findings(out, &n);
+    if (in->run_count > 1)
+        text_runs(out, in);
 
     if (ferror(out) || fflush(out) != 0)
         return sk_error_set(err, SK_ERR_IO, "cannot write the text report: %s",

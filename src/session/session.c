@@ -20,7 +20,8 @@
 #include <unistd.h>
 
 struct sk_session {
-    const sk_dataset *data;
+    sk_run_info info;
+    const sk_dataset *data;     /* NULL for a session over fixed scores */
     sk_train_options options;
     sk_trainer *trainer;
     unsigned epoch_delay_ms;
@@ -85,6 +86,11 @@ static sk_snapshot *snapshot_alloc(const sk_session *session)
                session->history_len * sizeof(double));
     }
 
+    if (session->data == NULL) {
+        snapshot->train_prevalence = snapshot->prior_loss = NAN;
+        snapshot->weight_neg = snapshot->weight_pos = 1.0;
+        return snapshot;
+    }
     const sk_split *train = &session->data->train;
     snapshot->train_prevalence = (double)train->positives / (double)train->rows;
     snapshot->prior_loss = sk_prior_only_loss(snapshot->train_prevalence);
@@ -120,23 +126,24 @@ static sk_run_state current_state(sk_session *session)
 /* Builds a snapshot of the history with a copy of scores [val rows] and
  * its sweep. */
 static sk_status snapshot_with_scores(sk_session *session, const double *scores,
+                                      const unsigned char *y, size_t n,
                                       sk_snapshot **out, sk_error *err)
 {
     sk_snapshot *snapshot = snapshot_alloc(session);
     if (snapshot == NULL)
         return sk_error_set(err, SK_ERR_NOMEM, "out of memory while publishing a snapshot");
 
-    const sk_split *val = &session->data->val;
-    snapshot->scores = sk_calloc(val->rows, sizeof(double));
-    snapshot->y = sk_calloc(val->rows, 1);
+    snapshot->n = n;
+    snapshot->scores = sk_calloc(n, sizeof(double));
+    snapshot->y = sk_calloc(n, 1);
     if (snapshot->scores == NULL || snapshot->y == NULL) {
         snapshot_free(snapshot);
         return sk_error_set(err, SK_ERR_NOMEM, "out of memory while publishing a snapshot");
     }
-    memcpy(snapshot->scores, scores, val->rows * sizeof(double));
-    memcpy(snapshot->y, val->y, val->rows);
+    memcpy(snapshot->scores, scores, n * sizeof(double));
+    memcpy(snapshot->y, y, n);
 
-    sk_status status = sk_sweep_new(snapshot->scores, snapshot->y, val->rows,
+    sk_status status = sk_sweep_new(snapshot->scores, snapshot->y, n,
                                     &snapshot->sweep, err);
     if (status != SK_OK) {
         snapshot_free(snapshot);
@@ -194,7 +201,8 @@ static void publish_final(sk_session *session, sk_run_state state,
     sk_snapshot *final = NULL;
     sk_error ignored;
     if (last->scores == NULL
-        || snapshot_with_scores(session, last->scores, &final, &ignored) != SK_OK)
+        || snapshot_with_scores(session, last->scores, last->y, last->n, &final,
+                                &ignored) != SK_OK)
         final = snapshot_alloc(session);
     sk_snapshot_release(last);
     if (final == NULL)
@@ -223,7 +231,7 @@ static sk_status run_epoch(sk_session *session, double *scores, sk_error *err)
     session->history_len++;
 
     sk_snapshot *snapshot = NULL;
-    status = snapshot_with_scores(session, scores, &snapshot, err);
+    status = snapshot_with_scores(session, scores, val->y, val->rows, &snapshot, err);
     if (status != SK_OK)
         return status;
     snapshot->state = current_state(session);
@@ -279,6 +287,20 @@ sk_status sk_session_new(const sk_dataset *data, const sk_train_options *options
         return sk_error_set(err, SK_ERR_NOMEM, "out of memory while creating a session");
     session->data = data;
     session->options = *options;
+    session->info = (sk_run_info){
+        .source = "",
+        .name = "",
+        .target_name = data->target_name,
+        .positive_label = data->positive_label,
+        .negative_label = data->negative_label,
+        .training = true,
+        .train_rows = data->train.rows,
+        .train_positives = data->train.positives,
+        .rows = data->val.rows,
+        .positives = data->val.positives,
+        .notices = data->notices,
+        .notice_count = data->notice_count,
+    };
     session->notify_pipe[0] = session->notify_pipe[1] = -1;
     pthread_mutex_init(&session->lock, NULL);
     pthread_cond_init(&session->wake, NULL);
@@ -321,8 +343,60 @@ void sk_session_set_epoch_delay(sk_session *session, unsigned delay_ms)
     session->epoch_delay_ms = delay_ms;
 }
 
+sk_status sk_session_new_scores(const sk_run_info *info, const double *scores,
+                                const unsigned char *y, size_t n,
+                                sk_session **out, sk_error *err)
+{
+    sk_session *session = calloc(1, sizeof *session);
+    if (session == NULL)
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while creating a session");
+    session->info = *info;
+    session->info.rows = n;
+    session->info.positives = 0;
+    for (size_t i = 0; i < n; i++)
+        session->info.positives += y[i] != 0;
+    session->notify_pipe[0] = session->notify_pipe[1] = -1;
+    pthread_mutex_init(&session->lock, NULL);
+    pthread_cond_init(&session->wake, NULL);
+
+    sk_status status = SK_OK;
+    if (pipe(session->notify_pipe) != 0) {
+        status = sk_error_set(err, SK_ERR_IO, "cannot create a pipe: %s", strerror(errno));
+        goto fail;
+    }
+    for (int i = 0; i < 2; i++) {
+        fcntl(session->notify_pipe[i], F_SETFL,
+              fcntl(session->notify_pipe[i], F_GETFL) | O_NONBLOCK);
+        fcntl(session->notify_pipe[i], F_SETFD, FD_CLOEXEC);
+    }
+
+    status = snapshot_with_scores(session, scores, y, n, &session->latest, err);
+    if (status != SK_OK)
+        goto fail;
+    session->latest->state = SK_RUN_DONE;
+    *out = session;
+    return SK_OK;
+
+fail:
+    sk_session_free(session);
+    return status;
+}
+
+void sk_session_set_names(sk_session *session, const char *source, const char *name)
+{
+    session->info.source = source;
+    session->info.name = name;
+}
+
+const sk_run_info *sk_session_info(const sk_session *session)
+{
+    return &session->info;
+}
+
 sk_status sk_session_start(sk_session *session, sk_error *err)
 {
+    if (session->data == NULL)
+        return SK_OK;
     if (session->worker_started)
         return sk_error_set(err, SK_ERR_INTERNAL, "the session was started twice");
 
@@ -411,7 +485,7 @@ void sk_session_free(sk_session *session)
     free(session);
 }
 
-void sk_snapshot_diagnose_input(const sk_snapshot *snapshot, const sk_dataset *data,
+void sk_snapshot_diagnose_input(const sk_snapshot *snapshot, const sk_run_info *info,
                                 double threshold, sk_diagnose_input *input)
 {
     memset(input, 0, sizeof *input);
@@ -419,8 +493,8 @@ void sk_snapshot_diagnose_input(const sk_snapshot *snapshot, const sk_dataset *d
     input->scores = snapshot->scores;
     input->n = snapshot->scores != NULL ? snapshot->n : 0;
     input->threshold = threshold;
-    input->positive_label = data->positive_label;
-    input->negative_label = data->negative_label;
+    input->positive_label = info->positive_label;
+    input->negative_label = info->negative_label;
     input->train_loss = snapshot->train_loss;
     input->val_loss = snapshot->val_loss;
     input->epochs = snapshot->history_len;
@@ -429,9 +503,10 @@ void sk_snapshot_diagnose_input(const sk_snapshot *snapshot, const sk_dataset *d
     input->weighted = snapshot->weight_neg != snapshot->weight_pos;
     input->weight_neg = snapshot->weight_neg;
     input->weight_pos = snapshot->weight_pos;
-    input->train_rows = data->train.rows;
-    input->train_positives = data->train.positives;
+    input->train_rows = info->train_rows;
+    input->train_positives = info->train_positives;
     input->diverged = snapshot->diverged;
-    input->single_class_train = data->train.positives == 0
-                                || data->train.positives == data->train.rows;
+    input->single_class_train = info->training
+                                && (info->train_positives == 0
+                                    || info->train_positives == info->train_rows);
 }

@@ -184,7 +184,7 @@ static void draw_histogram(const view_state *v, view_rect r)
     }
 
     int top_rows = rows / 2, bottom_rows = rows - top_rows;
-    const sk_dataset *d = v->data;
+    const sk_run_info *d = v->info;
     const sk_snapshot *s = v->snapshot;
     size_t positives = sk_sweep_positives(s->sweep);
     char name[80];
@@ -232,7 +232,7 @@ static void draw_confusion(const view_state *v, view_rect r)
         return;
 
     sk_confusion c = sk_sweep_confusion(v->snapshot->sweep, v->threshold);
-    const char *pos = v->data->positive_label, *neg = v->data->negative_label;
+    const char *pos = v->info->positive_label, *neg = v->info->negative_label;
     int x = r.x + 1, w = r.w - 2;
     char line[96];
     /* Rows are the true class, columns the predicted one. */
@@ -249,8 +249,8 @@ static void draw_confusion(const view_state *v, view_rect r)
     view_text(r.y + 6, x, w, line);
 }
 
-/* Formats a bootstrap interval compactly ("[.012,.061]" in narrow panels,
- * "[0.012, 0.061]" in wide ones), or "" when none is current. */
+/* Formats a bootstrap interval compactly (" .01-.06" in narrow panels,
+ * " [0.012, 0.061]" in wide ones), or "" when none is current. */
 static void format_interval(char *out, size_t size, const view_state *v,
                             sk_bootstrap_metric metric, bool wide)
 {
@@ -265,9 +265,9 @@ static void format_interval(char *out, size_t size, const view_state *v,
         return;
     }
     char lo[8], hi[8];
-    snprintf(lo, sizeof lo, "%.3f", i->lo);
-    snprintf(hi, sizeof hi, "%.3f", i->hi);
-    /* "0.012" -> ".012"; "1.000" stays as it is. */
+    snprintf(lo, sizeof lo, "%.2f", i->lo);
+    snprintf(hi, sizeof hi, "%.2f", i->hi);
+    /* "0.01" -> ".01"; "1.00" stays as it is. */
     snprintf(out, size, " %s-%s", lo[0] == '0' ? lo + 1 : lo, hi[0] == '0' ? hi + 1 : hi);
 }
 
@@ -288,7 +288,7 @@ static void draw_metrics(const view_state *v, view_rect r)
 {
     char title[48];
     snprintf(title, sizeof title, " metrics%s ",
-             view_intervals_current(v) ? " (95 % interval)" : "");
+             view_intervals_current(v) ? ", 95 % CI" : "");
     view_frame(r, title);
     if (v->snapshot->sweep == NULL)
         return;
@@ -433,13 +433,22 @@ static const char *state_name(const view_state *v)
 
 static void draw_title(const view_state *v)
 {
-    const sk_dataset *d = v->data;
+    const sk_run_info *d = v->info;
     const sk_snapshot *s = v->snapshot;
+    double prevalence = d->rows > 0 ? 100.0 * (double)d->positives / (double)d->rows : 0.0;
+    char run[96] = "";
+    if (v->run_count > 1)
+        snprintf(run, sizeof run, "run %zu/%zu %s  ", v->current + 1, v->run_count,
+                 d->name);
     char line[512];
-    snprintf(line, sizeof line,
-             " skewtop  epoch %zu/%zu %s  %s  %s = '%s' (%.1f %%) ",
-             s->epoch, s->epochs_total, state_name(v), v->title, d->target_name,
-             d->positive_label, 100.0 * (double)d->val.positives / (double)d->val.rows);
+    if (d->training)
+        snprintf(line, sizeof line,
+                 " skewtop  %sepoch %zu/%zu %s  %s  %s = '%s' (%.1f %%) ", run,
+                 s->epoch, s->epochs_total, state_name(v), v->title, d->target_name,
+                 d->positive_label, prevalence);
+    else
+        snprintf(line, sizeof line, " skewtop  inspect  %s%s  %s = '%s' (%.1f %%) ",
+                 run, v->title, d->target_name, d->positive_label, prevalence);
     attron(A_REVERSE);
     mvhline(0, 0, ' ', COLS);
     mvaddnstr(0, 0, line, COLS);
@@ -466,7 +475,8 @@ static const char *const help_lines[] = {
     "PgUp, PgDn          move the threshold by 0.1",
     "0                   threshold back to 0.5",
     "o                   jump to the best threshold; again: next criterion",
-    "Tab, shift-Tab      next or previous view: overview, curves, calibration",
+    "Tab, shift-Tab      next or previous view: overview, curves, calibration, runs",
+    "[, ]                previous or next run (several score columns or runs)",
     "g                   histogram heights: linear or log",
     "space               pause or resume training",
     "Ctrl-L              redraw the screen",
@@ -504,8 +514,13 @@ static void draw_too_small(void)
 /* The loss and histograms on top, confusion, metrics and findings below. */
 static void draw_overview(const view_state *v, int top_h, int bottom_h, int half)
 {
-    draw_loss(v, (view_rect){ 1, 0, top_h, half });
-    draw_histogram(v, (view_rect){ 1, half, top_h, COLS - half });
+    /* Scores from a file have no loss: the histograms take the width. */
+    if (v->info->training) {
+        draw_loss(v, (view_rect){ 1, 0, top_h, half });
+        draw_histogram(v, (view_rect){ 1, half, top_h, COLS - half });
+    } else {
+        draw_histogram(v, (view_rect){ 1, 0, top_h, COLS });
+    }
 
     int extra = COLS - VIEW_MIN_COLS;
     int conf_w = CONFUSION_WIDTH + extra / 6;
@@ -531,6 +546,8 @@ void view_draw(const view_state *v)
             view_draw_curves(v, body);
         } else if (v->view == VIEW_CALIBRATION) {
             view_draw_calibration(v, body);
+        } else if (v->view == VIEW_RUNS) {
+            view_draw_runs(v, body);
         } else {
             draw_overview(v, top_h, bottom_h, half);
         }

@@ -1,9 +1,9 @@
 /*
  * tui.c - the event loop and the keymap of the interactive screen.
  *
- * The loop sleeps in poll() on three descriptors: the terminal (keys and,
- * through EINTR, SIGWINCH), the session's publish pipe and the signal
- * self-pipe.  A new snapshot triggers the per-snapshot work (histogram,
+ * The loop sleeps in poll() on the terminal (keys and, through EINTR,
+ * SIGWINCH), the signal self-pipe, the interval worker's pipe and the
+ * publish pipe of each run.  A new snapshot triggers the per-snapshot work (histogram,
  * AUCs, best thresholds); a key only changes the state and marks the
  * screen dirty.  Frames are capped at FRAME_INTERVAL_MS, and nothing is
  * drawn while nothing changed.
@@ -45,6 +45,8 @@ typedef enum {
     ACTION_HELP,
     ACTION_NEXT_VIEW,
     ACTION_PREVIOUS_VIEW,
+    ACTION_NEXT_RUN,
+    ACTION_PREVIOUS_RUN,
     ACTION_REDRAW
 } key_action;
 
@@ -68,6 +70,8 @@ static const key_binding keymap[] = {
     { '?', ACTION_HELP, 0 },
     { '\t', ACTION_NEXT_VIEW, 0 },
     { KEY_BTAB, ACTION_PREVIOUS_VIEW, 0 },
+    { ']', ACTION_NEXT_RUN, 0 },
+    { '[', ACTION_PREVIOUS_RUN, 0 },
     { 12 /* Ctrl-L */, ACTION_REDRAW, 0 },
 };
 
@@ -143,9 +147,20 @@ static void take_snapshot(view_state *v)
             v->best[c] = sk_sweep_best_threshold(s->sweep, (sk_criterion)c, &options);
     }
 
-    sk_snapshot_diagnose_input(s, v->data, v->threshold, &v->diagnose);
+    sk_snapshot_diagnose_input(s, v->info, v->threshold, &v->diagnose);
     sk_diagnose_cache(&v->diagnose, &v->diagnose_best_f1);
     update_findings(v);
+}
+
+/* Shows run `index`: its snapshot, and its pause state on the key. */
+static void select_run(view_state *v, size_t index)
+{
+    v->current = index;
+    v->session = v->runs[index];
+    v->info = sk_session_info(v->session);
+    v->paused = sk_session_is_paused(v->session);
+    v->have_intervals = false;
+    take_snapshot(v);
 }
 
 static void set_threshold(view_state *v, double threshold)
@@ -222,6 +237,12 @@ static bool handle_key(view_state *v, int key)
     case ACTION_PREVIOUS_VIEW:
         v->view = (view_kind)((v->view + VIEW_COUNT - 1) % VIEW_COUNT);
         break;
+    case ACTION_NEXT_RUN:
+        select_run(v, (v->current + 1) % v->run_count);
+        break;
+    case ACTION_PREVIOUS_RUN:
+        select_run(v, (v->current + v->run_count - 1) % v->run_count);
+        break;
     case ACTION_REDRAW:
         clearok(curscr, TRUE);
         break;
@@ -252,14 +273,20 @@ static void view_release(view_state *v)
     v->snapshot = NULL;
 }
 
-sk_status sk_tui_run(sk_session *session, const sk_dataset *data,
+/* Most runs whose publish pipes the loop watches; later runs still show
+ * their newest snapshot whenever the screen redraws. */
+#define MAX_WATCHED_RUNS 16
+
+sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
                      const sk_tui_options *options, int *exit_signal,
                      sk_error *err)
 {
     view_state v;
     memset(&v, 0, sizeof v);
-    v.session = session;
-    v.data = data;
+    v.runs = runs;
+    v.run_count = run_count;
+    v.session = runs[0];
+    v.info = sk_session_info(runs[0]);
     v.title = options->title;
     v.threshold = options->threshold;
     v.criterion = SK_CRITERION_F1;
@@ -291,13 +318,17 @@ sk_status sk_tui_run(sk_session *session, const sk_dataset *data,
             }
         }
 
-        struct pollfd fds[4] = {
-            { .fd = 0, .events = POLLIN },
-            { .fd = sk_session_notify_fd(session), .events = POLLIN },
-            { .fd = v.terminal.signal_fd, .events = POLLIN },
-            { .fd = sk_intervals_notify_fd(v.intervals), .events = POLLIN },
+        enum { FD_TERMINAL, FD_SIGNAL, FD_INTERVALS, FD_RUNS };
+        struct pollfd fds[FD_RUNS + MAX_WATCHED_RUNS] = {
+            [FD_TERMINAL] = { .fd = 0, .events = POLLIN },
+            [FD_SIGNAL] = { .fd = v.terminal.signal_fd, .events = POLLIN },
+            [FD_INTERVALS] = { .fd = sk_intervals_notify_fd(v.intervals), .events = POLLIN },
         };
-        int ready = poll(fds, 4, (int)wait);
+        size_t watched = run_count < MAX_WATCHED_RUNS ? run_count : MAX_WATCHED_RUNS;
+        for (size_t i = 0; i < watched; i++)
+            fds[FD_RUNS + i] = (struct pollfd){ .fd = sk_session_notify_fd(runs[i]),
+                                                .events = POLLIN };
+        int ready = poll(fds, FD_RUNS + watched, (int)wait);
         if (ready < 0 && errno != EINTR) {
             status = sk_error_set(err, SK_ERR_IO, "waiting for input failed: %s",
                                   strerror(errno));
@@ -309,19 +340,22 @@ sk_status sk_tui_run(sk_session *session, const sk_dataset *data,
             *exit_signal = signo;
             break;
         }
-        if (ready > 0 && (fds[1].revents & POLLIN)) {
-            sk_session_drain_notify(session);
-            take_snapshot(&v);
+        for (size_t i = 0; ready > 0 && i < watched; i++) {
+            if (!(fds[FD_RUNS + i].revents & POLLIN))
+                continue;
+            sk_session_drain_notify(runs[i]);
+            if (i == v.current)
+                take_snapshot(&v);
             dirty = true;
         }
-        if (ready > 0 && (fds[3].revents & POLLIN)) {
+        if (ready > 0 && (fds[FD_INTERVALS].revents & POLLIN)) {
             v.have_intervals = sk_intervals_take(v.intervals, &v.interval_result,
                                                  &v.interval_epoch) || v.have_intervals;
             dirty = true;
         }
         /* After EINTR (SIGWINCH) curses has a KEY_RESIZE waiting. */
         running = read_keys(&v, &dirty);
-        if (ready > 0 && (fds[0].revents & (POLLHUP | POLLERR))) {
+        if (ready > 0 && (fds[FD_TERMINAL].revents & (POLLHUP | POLLERR))) {
             status = sk_error_set(err, SK_ERR_IO, "the terminal closed");
             break;
         }

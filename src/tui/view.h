@@ -27,6 +27,7 @@ typedef enum {
     VIEW_OVERVIEW = 0,
     VIEW_CURVES,          /* ROC and precision-recall curves */
     VIEW_CALIBRATION,     /* reliability diagram */
+    VIEW_RUNS,            /* every run's metrics side by side */
     VIEW_COUNT
 } view_kind;
 
@@ -37,8 +38,11 @@ typedef struct {
 typedef struct {
     sk_terminal terminal;
     view_kind view;
-    sk_session *session;
-    const sk_dataset *data;
+    sk_session *const *runs;        /* [run_count] */
+    size_t run_count;
+    size_t current;                 /* index of the run shown */
+    sk_session *session;            /* runs[current] */
+    const sk_run_info *info;        /* of runs[current] */
     const char *title;
 
     sk_snapshot *snapshot;          /* newest snapshot, a held reference */
@@ -78,6 +82,7 @@ void view_draw(const view_state *view);
 /* Draws the curves or the calibration view into r. */
 void view_draw_curves(const view_state *view, view_rect r);
 void view_draw_calibration(const view_state *view, view_rect r);
+void view_draw_runs(const view_state *view, view_rect r);
 
 /* Returns true when the interval result belongs to the current snapshot
  * and threshold. */
