@@ -119,6 +119,84 @@ else
     echo "# skipped: the real data folder $realdata is absent"
 fi
 
+echo "# inspect: labels and scores from any framework"
+# 2,000 rows, about 3 % positives; model a ranks well, model b barely.
+awk 'BEGIN { srand(3); print "id,y,a,b";
+    for (i = 1; i <= 2000; i++) {
+        y = (rand() < 0.03); a = rand() * 0.5 + y * 0.45; b = rand() * 0.9 + y * 0.05;
+        printf "%d,%d,%.6f,%.6f\n", i, y, a, b } }' > "$work/preds.csv"
+awk -F, 'NR > 1 { print $2 "," $3 }' "$work/preds.csv" | sed '1i label,score' > "$work/two.csv"
+check "inspect with explicit columns" "$skewtop" inspect "$work/preds.csv" --label y \
+    --score a --report=json --output "$work/i1.json"
+jq_true "inspect reads every row" "$work/i1.json" '.data.rows == 2000'
+jq_true "inspect positive is the minority" "$work/i1.json" '.data.positive_label == "1"'
+jq_true "inspect has no training key" "$work/i1.json" 'has("training") | not'
+jq_true "inspect confusion sums to rows" "$work/i1.json" \
+    '(.confusion | .tp + .fp + .tn + .fn) == 2000'
+jq_true "inspect intervals bracket recall" "$work/i1.json" \
+    '.intervals.recall.lo <= .metrics.recall and .metrics.recall <= .intervals.recall.hi'
+check "inspect by column index" "$skewtop" inspect "$work/preds.csv" --label 2 --score 3 \
+    --report=json --output "$work/i2.json"
+check "index and name give the same metrics" \
+    jq -e '.metrics == input.metrics' "$work/i1.json" "$work/i2.json"
+check "inspect auto-detects two columns" "$skewtop" inspect "$work/two.csv" --report=json \
+    --output "$work/auto.json"
+jq_true "auto-detected report matches" "$work/auto.json" \
+    ".metrics.roc_auc == $(jq .metrics.roc_auc "$work/i1.json")"
+jq_true "auto-detection is noticed" "$work/auto.json" '[.data.notices[] | test("label")] | any'
+check "inspect reads standard input" sh -c \
+    "'$skewtop' inspect - --report=json < '$work/two.csv' > '$work/stdin.json'"
+jq_true "standard input gives the same metrics" "$work/stdin.json" \
+    ".metrics == $(jq -c .metrics "$work/auto.json")"
+check "several score columns" "$skewtop" inspect "$work/preds.csv" --label y --score a,b \
+    --report=json --output "$work/runs.json"
+jq_true "one run per score column" "$work/runs.json" '[.runs[].name] == ["a", "b"]'
+jq_true "the better model ranks better" "$work/runs.json" \
+    '.runs[0].metrics.roc_auc > .runs[1].metrics.roc_auc'
+check "several score columns in text" sh -c \
+    "'$skewtop' inspect '$work/preds.csv' --label y --score a,b > '$work/runs.txt'"
+check "text report lists the runs" grep -q "^runs at threshold" "$work/runs.txt"
+
+awk -F, 'NR == 1 { print "label,score"; next } { print ($1 == 1 ? 1 : -1) "," $2 }' \
+    "$work/two.csv" > "$work/pm.csv"
+check "-1/1 labels" "$skewtop" inspect "$work/pm.csv" --report=json --output "$work/pm.json"
+jq_true "-1/1 labels keep the metrics" "$work/pm.json" \
+    ".metrics.roc_auc == $(jq .metrics.roc_auc "$work/auto.json")"
+awk -F, 'NR == 1 { print; next } { print ($1 == 1 ? "churn" : "stay") "," $2 }' \
+    "$work/two.csv" > "$work/strings.csv"
+check "string labels" "$skewtop" inspect "$work/strings.csv" --report=json --output "$work/s.json"
+jq_true "string labels: minority is positive" "$work/s.json" '.data.positive_label == "churn"'
+
+# Scores for class 0 instead of 1: flipping with --score-of gives the same report.
+awk -F, 'NR == 1 { print; next } { printf "%s,%.6f\n", $1, 1 - $2 }' "$work/two.csv" > "$work/of0.csv"
+check "--score-of flips probabilities" "$skewtop" inspect "$work/of0.csv" --score-of 0 \
+    --report=json --output "$work/of0.json"
+jq_true "flipped scores match the original" "$work/of0.json" \
+    "(.metrics.roc_auc - $(jq .metrics.roc_auc "$work/auto.json") | fabs) < 1e-12"
+jq_true "flipping is noticed" "$work/of0.json" '[.data.notices[] | test("1 - ")] | any'
+awk -F, 'NR == 1 { print; next } { printf "%s,%.6f\n", $1, 10 * ($2 - 0.5) }' "$work/two.csv" \
+    > "$work/margin.csv"
+check "margins" "$skewtop" inspect "$work/margin.csv" --report=json --output "$work/margin.json"
+jq_true "margins start at threshold 0" "$work/margin.json" '.threshold == 0'
+jq_true "margins have no log loss" "$work/margin.json" '.metrics.log_loss == null'
+jq_true "margins keep the ranking" "$work/margin.json" \
+    "(.metrics.roc_auc - $(jq .metrics.roc_auc "$work/auto.json") | fabs) < 1e-12"
+awk -F, 'NR == 1 { print; next } { print ($1 == 1 ? "a" : (NR % 2 ? "b" : "c")) "," $2 }' \
+    "$work/two.csv" > "$work/three.csv"
+check "one-vs-rest with --positive" "$skewtop" inspect "$work/three.csv" --positive a \
+    --label label --score score \
+    --report=json --output "$work/ovr.json"
+jq_true "one-vs-rest negative label" "$work/ovr.json" '.data.negative_label == "not a"'
+
+echo "# inspect: a million rows through standard input"
+awk 'BEGIN { srand(5); print "y,p"; for (i = 0; i < 1000000; i++) {
+    y = (rand() < 0.033); printf "%d,%.5f\n", y, rand() * 0.7 + y * 0.3 } }' > "$work/big.csv"
+want_pos=$(awk -F, 'NR > 1 && $1 == 1 { n++ } END { print n }' "$work/big.csv")
+check "a million rows stream in" sh -c "'$skewtop' inspect - --report=json < '$work/big.csv' > '$work/big.json'"
+jq_true "a million rows counted" "$work/big.json" '.data.rows == 1000000'
+jq_true "a million rows: positives counted" "$work/big.json" ".data.validation.positives == $want_pos"
+jq_true "a million rows: AUC plausible" "$work/big.json" '.metrics.roc_auc > 0.82 and .metrics.roc_auc < 0.86'
+
 echo "# bad usage and bad input"
 printf 'a,b,label\n1,2,x\n3,4,x\n5,6,x\n' > "$work/one_class.csv"
 printf 'a,b,label\n1,2,x\n3,4\n5,6,y\n' > "$work/ragged.csv"
@@ -145,6 +223,21 @@ expect_error "unknown positive label" 2 "maybe" train "$demo" --target Class --p
 expect_error "output over the input" 2 "input file" train "$demo" --target Class \
     --report=json --output "$demo"
 expect_error "model not available" 2 "logreg" train "$demo" --target Class --model transformer
+expect_error "inspect: no such column" 2 "nope" inspect "$work/preds.csv" --label y --score nope
+printf 'y,p\n1,0.2\n1,0.7\n1,0.4\n' > "$work/i_one.csv"
+expect_error "inspect: one class" 2 "one class" inspect "$work/i_one.csv"
+printf 'y,p\na,0.2\nb,0.7\nc,0.4\na,0.5\n' > "$work/i_three.csv"
+expect_error "inspect: three classes" 2 "--positive" inspect "$work/i_three.csv" --label y --score p
+printf 'y,p\n1,0.2\n0,high\n0,0.4\n' > "$work/i_text.csv"
+expect_error "inspect: text score" 2 "high" inspect "$work/i_text.csv"
+printf 'y,p\n1,0.2\n0,NaN\n0,0.4\n1,0.9\n' > "$work/i_nan.csv"
+expect_error "inspect: NaN score" 2 "line 3" inspect "$work/i_nan.csv"
+expect_error "inspect: empty file" 2 "empty" inspect "$work/empty.csv"
+printf 'y,p\n' > "$work/i_header.csv"
+expect_error "inspect: header without rows" 2 "no data rows\|header" inspect "$work/i_header.csv"
+expect_error "inspect: training option" 2 "--epochs" inspect "$work/two.csv" --epochs 3
+expect_error "train: inspect option" 2 "--score" train "$demo" --target Class --score p
+expect_error "inspect: no file" 2 "inspect takes one file" inspect
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

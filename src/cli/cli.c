@@ -360,7 +360,7 @@ static sk_status check_inspect_arguments(cli_settings *s, int positional, char *
     s->data_path = args[0];
     if (s->training_option != NULL)
         return sk_error_set(err, SK_ERR_INPUT,
-                            "%s applies to train, not to inspect; remove it",
+                            "--%s applies to train, not to inspect; remove it",
                             s->training_option);
     return SK_OK;
 }
@@ -403,7 +403,8 @@ sk_status cli_parse(int argc, char **argv, cli_settings *s, sk_error *err)
     opterr = 0;
     optind = first;
     int code;
-    while ((code = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+    int index = -1;
+    while ((code = getopt_long(argc, argv, ":h", long_options, &index)) != -1) {
         sk_status status;
         if (code == 'h') {
             s->mode = CLI_MODE_HELP;
@@ -421,11 +422,14 @@ sk_status cli_parse(int argc, char **argv, cli_settings *s, sk_error *err)
         status = apply_option(code, optarg, s, err);
         if (status != SK_OK)
             return status;
+        /* Long options always set index; name them as the user typed them. */
+        const char *name = index >= 0 ? long_options[index].name : "";
         if (is_training_option(code) && s->training_option == NULL)
-            s->training_option = argv[optind - 1];
+            s->training_option = name;
         bool inspect_only = code == OPT_LABEL || code == OPT_SCORE || code == OPT_SCORE_OF;
         if (inspect_only && s->inspect_option == NULL)
-            s->inspect_option = argv[optind - 1];
+            s->inspect_option = name;
+        index = -1;
     }
 
     int positional = argc - optind;
@@ -440,8 +444,8 @@ sk_status cli_parse(int argc, char **argv, cli_settings *s, sk_error *err)
                               "skewtop train DATA.csv --target COL", argv[optind]);
     if (status == SK_OK && s->mode != CLI_MODE_INSPECT && s->inspect_option != NULL)
         status = sk_error_set(err, SK_ERR_INPUT,
-                              "%s applies to inspect, not to training; use skewtop "
-                              "inspect PRED.csv %s", s->inspect_option, s->inspect_option);
+                              "--%s applies to inspect, not to training; use skewtop "
+                              "inspect PRED.csv --%s", s->inspect_option, s->inspect_option);
     if (status != SK_OK)
         return status;
 
