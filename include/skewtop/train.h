@@ -3,8 +3,10 @@
  *
  * The trainer owns a model and a seeded RNG.  One call to
  * sk_trainer_epoch() shuffles the training split, runs every mini-batch
- * (the last partial batch included) through forward, loss, backward and an
- * optimizer step, and returns the mean training loss of the epoch.
+ * (the last partial batch included) through forward, loss, backward,
+ * gradient clipping, weight decay and an optimizer step, and returns the
+ * mean training loss of the epoch.  The model is in training mode (dropout
+ * on) only inside sk_trainer_epoch().
  * The trainer is not thread-safe: one thread drives it.
  */
 #ifndef SKEWTOP_TRAIN_H
@@ -97,20 +99,43 @@ typedef struct {
     sk_loss loss;
     bool bias_prior;          /* start the output bias at the prior log-odds */
     unsigned long seed;
+
+    /* The network shape (sk_model_config); logreg ignores these. */
+    size_t hidden;            /* units per hidden layer */
+    size_t layers;            /* 1 to 3 for mlp, 1 or 2 for lstm and gru */
+    sk_activation activation; /* mlp hidden layers */
+    double dropout;           /* in [0, 1), applied during training epochs only */
+    sk_readout readout;       /* lstm and gru */
+    /* Time steps per row.  A dataset row contains `steps` steps of
+     * data->features / steps features each, step-major, so steps must
+     * divide data->features. */
+    size_t steps;
+    /* When > 0, a batch gradient whose L2 norm (over all parameters)
+     * exceeds clip_norm is rescaled to norm clip_norm; 0 turns clipping off. */
+    double clip_norm;
+    /* L2 weight decay: adds weight_decay * w to the gradient of every
+     * weight, not of biases, after clipping; 0 turns it off. */
+    double weight_decay;
 } sk_train_options;
 
 /* Returns the defaults: logreg, Adam, learning rate 0.01, 30 epochs,
  * batch 32, no weights, BCE, zero bias, seed 1.  The focal parameters, used
- * only with SK_LOSS_FOCAL, default to gamma 2 and alpha 0.25. */
+ * only with SK_LOSS_FOCAL, default to gamma 2 and alpha 0.25.  Networks
+ * default to 1 hidden layer of 10 units, ReLU for the MLP, no dropout, the
+ * last-step readout; 1 step per row, no clipping, no weight decay. */
 sk_train_options sk_train_defaults(void);
 
 typedef struct sk_trainer sk_trainer;
 
 /*
- * Creates a trainer for data (borrowed: it must outlive the trainer).
+ * Creates a trainer for data (borrowed: it must outlive the trainer) and
+ * its model, whose per-step feature count is data->features /
+ * options->steps.  The model's initial weights and the row order of every
+ * epoch come from one generator seeded with options->seed.
  * Fails with SK_ERR_INPUT, and a message naming the command-line option,
- * when an option is out of range, when the training split has no rows, or
- * when options->bias_prior is set and the training split contains one class
+ * when an option is out of range, when options->steps does not divide the
+ * feature count, when the training split has no rows, or when
+ * options->bias_prior is set and the training split contains one class
  * only; SK_ERR_NOMEM when memory runs out.
  */
 sk_status sk_trainer_new(const sk_dataset *data, const sk_train_options *options,
@@ -119,14 +144,16 @@ void sk_trainer_free(sk_trainer *trainer);
 
 /* Runs one epoch and stores its mean weighted training loss: the mean over
  * all training rows of w_i l_i, each computed with the parameters that its
- * batch was trained from.  Returns
+ * batch was trained from.  The weight-decay penalty is not part of it, so
+ * it stays comparable with the validation loss.  Returns
  * SK_ERR_NUMERIC when the loss or a parameter becomes NaN or infinite; the
  * parameters are then unusable. */
 sk_status sk_trainer_epoch(sk_trainer *trainer, double *train_loss, sk_error *err);
 
 /* Writes scores = sigmoid(logits) [split->rows] for every row of split,
- * in chunks of at most the batch size.  Fails with SK_ERR_INPUT when the
- * split's feature count differs from the training split's. */
+ * in chunks of at most the batch size, with dropout off.  Fails with
+ * SK_ERR_INPUT when the split's feature count differs from the training
+ * split's. */
 sk_status sk_trainer_predict(sk_trainer *trainer, const sk_split *split,
                              double *scores, sk_error *err);
 

@@ -2,7 +2,8 @@
  * logreg.c - logistic regression: logit = x w + b.
  *
  * Parameter layout: params[0 .. features-1] are the weights w, and
- * params[features] is the bias b.  The model has no hidden state, so
+ * params[features] is the bias b.  A window of steps is read as one flat
+ * row of steps * features columns.  The model has no hidden state, so
  * backward needs only the batch x that the caller passes again, and the
  * family keeps no workspace.
  */
@@ -11,9 +12,9 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 
-static size_t logreg_param_count(size_t features)
+static size_t logreg_param_count(const sk_model *model)
 {
-    return features + 1;
+    return model->features + 1;
 }
 
 /*
@@ -28,6 +29,8 @@ static sk_status logreg_init(sk_model *model, gsl_rng *rng, sk_error *err)
     (void)err;
     for (size_t i = 0; i < model->param_count; i++)
         model->params[i] = 0.0;
+    for (size_t i = 0; i < model->features; i++)
+        model->weight_mask[i] = 1;
     model->workspace = NULL;
     return SK_OK;
 }
@@ -83,4 +86,5 @@ const sk_model_ops sk_model_logreg_ops = {
     .forward = logreg_forward,
     .backward = logreg_backward,
     .output_bias_index = logreg_output_bias_index,
+    .needs_rng = false,
 };

@@ -4,10 +4,17 @@
  *
  * Every buffer a batch needs (the gathered inputs, labels, logits, their
  * gradient and the parameter gradient) is allocated in sk_trainer_new() for
- * the largest batch, so an epoch allocates nothing.  The only randomness
- * is the row order, drawn from one mt19937 seeded with options->seed, so
- * the same data, options and seed give bit-identical parameters with the
- * same CBLAS.
+ * the largest batch, and the model preallocates its own workspace, so an
+ * epoch allocates nothing.  The randomness (initial weights, the row order
+ * and the dropout masks) all derives from one mt19937 seeded with
+ * options->seed, so the same data, options and seed give bit-identical
+ * parameters with the same CBLAS.
+ *
+ * A batch step is: forward, loss, backward, gradient clipping, weight
+ * decay, optimizer step.  Clipping rescales the gradient by its global L2
+ * norm, as torch.nn.utils.clip_grad_norm_ and Keras's global_clipnorm do.
+ * Weight decay then adds decay * w to the gradient of each weight, as the
+ * weight_decay argument of PyTorch's SGD and Adam does after clipping.
  */
 #include "skewtop/train.h"
 
@@ -29,6 +36,10 @@
  * sigmoid_focal_loss. */
 #define DEFAULT_FOCAL_GAMMA 2.0
 #define DEFAULT_FOCAL_ALPHA 0.25
+/* A small network that trains in seconds on the shipped samples; the
+ * benchmark LSTM of 10 units has this size too. */
+#define DEFAULT_HIDDEN 10
+#define DEFAULT_LAYERS 1
 
 struct sk_trainer {
     const sk_dataset *data;      /* borrowed */
@@ -45,6 +56,7 @@ struct sk_trainer {
     gsl_vector *logits;          /* [max_batch] */
     gsl_vector *dlogits;         /* [max_batch] d(batch loss)/d(logit) */
     double *grad;                /* [param_count] d(batch loss)/d(params) */
+    const unsigned char *weight_mask;  /* [param_count] owned by the model */
     size_t epochs_run;
 };
 
@@ -66,6 +78,14 @@ sk_train_options sk_train_defaults(void)
         },
         .bias_prior = false,
         .seed = DEFAULT_SEED,
+        .hidden = DEFAULT_HIDDEN,
+        .layers = DEFAULT_LAYERS,
+        .activation = SK_ACTIVATION_RELU,
+        .dropout = 0.0,
+        .readout = SK_READOUT_LAST,
+        .steps = 1,
+        .clip_norm = 0.0,
+        .weight_decay = 0.0,
     };
     return options;
 }
@@ -108,6 +128,14 @@ static sk_status validate_options(const sk_train_options *o, sk_error *err)
         return sk_error_set(err, SK_ERR_INPUT,
                             "--focal-alpha must be between 0 and 1, got %g",
                             o->loss.focal_alpha);
+    if (!(o->clip_norm >= 0.0 && isfinite(o->clip_norm)))
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "--clip-norm must be a number >= 0 (0 turns clipping off), got %g",
+                            o->clip_norm);
+    if (!(o->weight_decay >= 0.0 && isfinite(o->weight_decay)))
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "--weight-decay must be a number >= 0 (0 turns it off), got %g",
+                            o->weight_decay);
     return SK_OK;
 }
 
@@ -126,6 +154,11 @@ static sk_status validate_data(const sk_dataset *data, const sk_train_options *o
                             "the training matrix is %zu x %zu but the split has %zu rows "
                             "and %zu features", train->x->size1, train->x->size2,
                             train->rows, data->features);
+    if (o->steps < 1 || data->features % o->steps != 0)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "a window of %zu steps does not divide the %zu feature columns "
+                            "into equal steps; use a --window that divides %zu",
+                            o->steps, data->features, data->features);
     if (o->bias_prior && (train->positives == 0 || train->positives == train->rows))
         return sk_error_set(err, SK_ERR_INPUT,
                             "--bias-init prior needs both classes in the training split, "
@@ -186,9 +219,20 @@ sk_status sk_trainer_new(const sk_dataset *data, const sk_train_options *options
     }
     gsl_rng_set(t->rng, options->seed);
 
-    status = sk_model_new(options->model, data->features, t->max_batch, t->rng, &t->model, err);
+    sk_model_config config = {
+        .kind = options->model,
+        .features = data->features / options->steps,
+        .steps = options->steps,
+        .hidden = options->hidden,
+        .layers = options->layers,
+        .activation = options->activation,
+        .dropout = options->dropout,
+        .readout = options->readout,
+    };
+    status = sk_model_new_config(&config, t->max_batch, t->rng, &t->model, err);
     if (status != SK_OK)
         goto fail;
+    t->weight_mask = sk_model_weight_mask(t->model);
     status = sk_optimizer_new(options->optimizer, sk_model_param_count(t->model),
                               options->learning_rate, &t->optimizer, err);
     if (status != SK_OK)
@@ -260,6 +304,32 @@ static bool params_finite(const sk_model *model)
     return true;
 }
 
+/* Rescales grad [count] to L2 norm max_norm when its norm is larger. */
+static void clip_gradient(double *grad, size_t count, double max_norm)
+{
+    double sum_squares = 0.0;
+    for (size_t i = 0; i < count; i++)
+        sum_squares += grad[i] * grad[i];
+
+    double norm = sqrt(sum_squares);
+    if (!(norm > max_norm))
+        return;
+    double scale = max_norm / norm;
+    for (size_t i = 0; i < count; i++)
+        grad[i] *= scale;
+}
+
+/* Adds decay * w to the gradient of every weight: the gradient of the
+ * penalty (decay / 2) sum w^2. */
+static void add_weight_decay(double *grad, const double *params, const unsigned char *mask,
+                             size_t count, double decay)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (mask[i])
+            grad[i] += decay * params[i];
+    }
+}
+
 /* Trains on the gathered batch of `rows` rows and stores its mean loss,
  * computed before the update. */
 static sk_status train_batch(sk_trainer *t, size_t rows, double *batch_loss)
@@ -281,11 +351,19 @@ static sk_status train_batch(sk_trainer *t, size_t rows, double *batch_loss)
     status = sk_model_backward(t->model, &x.matrix, &dlogits.vector, t->grad);
     if (status != SK_OK)
         return status;
-    sk_optimizer_step(t->optimizer, sk_model_params(t->model), t->grad);
+
+    size_t count = sk_model_param_count(t->model);
+    double *params = sk_model_params(t->model);
+    if (t->options.clip_norm > 0.0)
+        clip_gradient(t->grad, count, t->options.clip_norm);
+    if (t->options.weight_decay > 0.0)
+        add_weight_decay(t->grad, params, t->weight_mask, count, t->options.weight_decay);
+    sk_optimizer_step(t->optimizer, params, t->grad);
     return SK_OK;
 }
 
-sk_status sk_trainer_epoch(sk_trainer *trainer, double *train_loss, sk_error *err)
+/* Runs the batches of one epoch in training mode; see sk_trainer_epoch(). */
+static sk_status run_epoch(sk_trainer *trainer, double *train_loss, sk_error *err)
 {
     size_t rows = trainer->data->train.rows;
     size_t batches = (rows + trainer->max_batch - 1) / trainer->max_batch;
@@ -327,11 +405,20 @@ sk_status sk_trainer_epoch(sk_trainer *trainer, double *train_loss, sk_error *er
     return SK_OK;
 }
 
+sk_status sk_trainer_epoch(sk_trainer *trainer, double *train_loss, sk_error *err)
+{
+    sk_model_set_training(trainer->model, true);
+    sk_status status = run_epoch(trainer, train_loss, err);
+    sk_model_set_training(trainer->model, false);
+    return status;
+}
+
 sk_status sk_trainer_predict(sk_trainer *trainer, const sk_split *split,
                              double *scores, sk_error *err)
 {
     size_t features = trainer->data->features;
 
+    sk_model_set_training(trainer->model, false);
     if (split->rows == 0)
         return SK_OK;
     if (split->x == NULL || split->x->size1 != split->rows || split->x->size2 != features)
