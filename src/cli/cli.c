@@ -26,7 +26,8 @@ enum {
     OPT_OPTIMIZER, OPT_CLASS_WEIGHT, OPT_SEED, OPT_VAL_FRACTION, OPT_REPORT,
     OPT_OUTPUT, OPT_HEADER, OPT_NO_HEADER, OPT_MAX_CATEGORIES, OPT_EPOCH_DELAY,
     OPT_MODEL, OPT_BIAS_INIT, OPT_LOSS, OPT_FOCAL_GAMMA, OPT_FOCAL_ALPHA,
-    OPT_LABEL, OPT_SCORE, OPT_SCORE_OF, OPT_VERSION
+    OPT_LABEL, OPT_SCORE, OPT_SCORE_OF, OPT_HIDDEN, OPT_LAYERS, OPT_DROPOUT,
+    OPT_ACTIVATION, OPT_READOUT, OPT_CLIP_NORM, OPT_WEIGHT_DECAY, OPT_VERSION
 };
 
 static const struct option long_options[] = {
@@ -51,6 +52,13 @@ static const struct option long_options[] = {
     { "loss", required_argument, NULL, OPT_LOSS },
     { "focal-gamma", required_argument, NULL, OPT_FOCAL_GAMMA },
     { "focal-alpha", required_argument, NULL, OPT_FOCAL_ALPHA },
+    { "hidden", required_argument, NULL, OPT_HIDDEN },
+    { "layers", required_argument, NULL, OPT_LAYERS },
+    { "dropout", required_argument, NULL, OPT_DROPOUT },
+    { "activation", required_argument, NULL, OPT_ACTIVATION },
+    { "readout", required_argument, NULL, OPT_READOUT },
+    { "clip-norm", required_argument, NULL, OPT_CLIP_NORM },
+    { "weight-decay", required_argument, NULL, OPT_WEIGHT_DECAY },
     { "label", required_argument, NULL, OPT_LABEL },
     { "score", required_argument, NULL, OPT_SCORE },
     { "score-of", required_argument, NULL, OPT_SCORE_OF },
@@ -89,7 +97,16 @@ void cli_print_help(FILE *out)
 "  --max-categories N    one-hot encode text columns with at most N distinct\n"
 "                        values; drop larger ones (default 64)\n"
 "training\n"
-"  --model logreg        model family (default logreg)\n"
+"  --model NAME          logreg (default), mlp, lstm or gru; lstm and gru read\n"
+"                        windows of a time series (--time-col, --window)\n"
+"  --hidden N            units per hidden layer (default 10)\n"
+"  --layers N            hidden layers: 1 to 3 for mlp, 1 or 2 for lstm/gru\n"
+"  --dropout P           dropout rate during training, 0 <= P < 1 (default 0)\n"
+"  --activation NAME     mlp hidden activation: relu (default) or tanh\n"
+"  --readout NAME        lstm/gru: last (the last state, default) or flatten\n"
+"                        (every step, as Keras's Flatten)\n"
+"  --clip-norm X         rescale gradients whose L2 norm exceeds X (0 = off)\n"
+"  --weight-decay X      L2 weight decay on weights (0 = off)\n"
 "  --epochs N            passes over the training split (default 30)\n"
 "  --batch N             rows per mini-batch (default 32)\n"
 "  --lr X                learning rate (default 0.01)\n"
@@ -299,11 +316,52 @@ static sk_status apply_option(int code, const char *arg, cli_settings *s, sk_err
         s->epoch_delay_ms = (unsigned)whole;
         s->epoch_delay_set = true;
         break;
-    case OPT_MODEL:
-        if (strcmp(arg, "logreg") != 0)
+    case OPT_MODEL: {
+        static const char *const names[] = { "logreg", "mlp", "lstm", "gru" };
+        static const sk_model_kind kinds[] = { SK_MODEL_LOGREG, SK_MODEL_MLP,
+                                               SK_MODEL_LSTM, SK_MODEL_GRU };
+        status = parse_choice("--model", arg, names, 4, &index, "logreg, mlp, lstm or gru",
+                              err);
+        s->train.model = kinds[index];
+        break;
+    }
+    case OPT_HIDDEN:
+        status = parse_unsigned("--hidden", arg, 1, SK_MODEL_MAX_HIDDEN, &whole, err);
+        s->train.hidden = whole;
+        break;
+    case OPT_LAYERS:
+        status = parse_unsigned("--layers", arg, 1, 3, &whole, err);
+        s->train.layers = whole;
+        break;
+    case OPT_DROPOUT:
+        status = parse_number("--dropout", arg, &s->train.dropout, err);
+        if (status == SK_OK && !(s->train.dropout >= 0 && s->train.dropout < 1))
             status = sk_error_set(err, SK_ERR_INPUT,
-                                  "--model '%s' is not available in this version; "
-                                  "use --model logreg", arg);
+                                  "--dropout must be at least 0 and below 1, got '%s'", arg);
+        break;
+    case OPT_ACTIVATION: {
+        static const char *const names[] = { "tanh", "relu" };
+        status = parse_choice("--activation", arg, names, 2, &index, "relu or tanh", err);
+        s->train.activation = index == 0 ? SK_ACTIVATION_TANH : SK_ACTIVATION_RELU;
+        break;
+    }
+    case OPT_READOUT: {
+        static const char *const names[] = { "last", "flatten" };
+        status = parse_choice("--readout", arg, names, 2, &index, "last or flatten", err);
+        s->train.readout = index == 0 ? SK_READOUT_LAST : SK_READOUT_FLATTEN;
+        break;
+    }
+    case OPT_CLIP_NORM:
+        status = parse_number("--clip-norm", arg, &s->train.clip_norm, err);
+        if (status == SK_OK && s->train.clip_norm < 0)
+            status = sk_error_set(err, SK_ERR_INPUT, "--clip-norm must be 0 or more, got '%s'",
+                                  arg);
+        break;
+    case OPT_WEIGHT_DECAY:
+        status = parse_number("--weight-decay", arg, &s->train.weight_decay, err);
+        if (status == SK_OK && s->train.weight_decay < 0)
+            status = sk_error_set(err, SK_ERR_INPUT,
+                                  "--weight-decay must be 0 or more, got '%s'", arg);
         break;
     case OPT_BIAS_INIT: {
         static const char *const names[] = { "zero", "prior" };
@@ -324,7 +382,9 @@ static bool is_training_option(int code)
     case OPT_TARGET: case OPT_EPOCHS: case OPT_BATCH: case OPT_LR: case OPT_OPTIMIZER:
     case OPT_CLASS_WEIGHT: case OPT_SEED: case OPT_VAL_FRACTION: case OPT_MAX_CATEGORIES:
     case OPT_EPOCH_DELAY: case OPT_MODEL: case OPT_BIAS_INIT: case OPT_LOSS:
-    case OPT_FOCAL_GAMMA: case OPT_FOCAL_ALPHA:
+    case OPT_FOCAL_GAMMA: case OPT_FOCAL_ALPHA: case OPT_HIDDEN: case OPT_LAYERS:
+    case OPT_DROPOUT: case OPT_ACTIVATION: case OPT_READOUT: case OPT_CLIP_NORM:
+    case OPT_WEIGHT_DECAY:
         return true;
     default:
         return false;

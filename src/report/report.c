@@ -230,7 +230,7 @@ static json_t *json_history(const sk_snapshot *s)
 static json_t *json_training(const sk_train_options *o, const sk_snapshot *s)
 {
     json_t *training = json_pack("{s:s, s:s, s:o, s:I, s:I, s:{s:o, s:o}, s:s, s:s, s:I, s:o}",
-        "model", "logreg",
+        "model", sk_model_kind_name(o->model),
         "optimizer", optimizer_name(o->optimizer),
         "learning_rate", json_number(o->learning_rate),
         "epochs", (json_int_t)o->epochs,
@@ -241,6 +241,11 @@ static json_t *json_training(const sk_train_options *o, const sk_snapshot *s)
         "bias_init", o->bias_prior ? "prior" : "zero",
         "seed", (json_int_t)o->seed,
         "prior_only_loss", json_number(s->prior_loss));
+    if (o->model != SK_MODEL_LOGREG) {
+        json_object_set_new(training, "hidden", json_integer((json_int_t)o->hidden));
+        json_object_set_new(training, "layers", json_integer((json_int_t)o->layers));
+        json_object_set_new(training, "dropout", json_number(o->dropout));
+    }
     if (o->loss.kind == SK_LOSS_FOCAL) {
         json_object_set_new(training, "focal_gamma", json_number(o->loss.focal_gamma));
         json_object_set_new(training, "focal_alpha", json_number(o->loss.focal_alpha));
