@@ -99,6 +99,13 @@ sk_status sk_session_new_scores(const sk_run_info *info, const double *scores,
  * outlive the session. */
 void sk_session_set_names(sk_session *session, const char *source, const char *name);
 
+/* Writes a short description of the remedies in options into out, such as
+ * "baseline" or "weights balanced, focal 2/0.25, bias prior". */
+void sk_train_options_describe(const sk_train_options *options, char *out, size_t size);
+
+/* Returns the training options of a training session, or NULL. */
+const sk_train_options *sk_session_options(const sk_session *session);
+
 /* Returns what the run is about.  For a training session the strings point
  * into its dataset. */
 const sk_run_info *sk_session_info(const sk_session *session);

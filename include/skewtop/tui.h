@@ -10,11 +10,16 @@
 #define SKEWTOP_TUI_H
 
 #include "skewtop/common.h"
+#include "skewtop/data.h"
 #include "skewtop/session.h"
 
 typedef struct {
     const char *title;      /* shown in the top line, e.g. the data file name */
     double threshold;       /* starting threshold */
+    /* Training data for the remedy keys, which start new runs on it; NULL
+     * (scores from a file) turns those keys off. */
+    const sk_dataset *data;
+    unsigned epoch_delay_ms; /* pause between epochs of the runs it starts */
 } sk_tui_options;
 
 /*

@@ -42,6 +42,7 @@ typedef struct {
     const char *output_path;      /* --output, NULL for standard output */
     unsigned epoch_delay_ms;
     bool epoch_delay_set;
+    char run_name[128];           /* the first run's description */
 } cli_settings;
 
 /* Parses argv into settings.  Fails with SK_ERR_INPUT and a message that

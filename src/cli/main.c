@@ -150,7 +150,9 @@ static sk_status load_training(cli_settings *settings, invocation *inv, sk_error
     if (status != SK_OK)
         return status;
     inv->run_count = 1;
-    sk_session_set_names(inv->runs[0], settings->data_path, "");
+    sk_train_options_describe(&settings->train, settings->run_name,
+                              sizeof settings->run_name);
+    sk_session_set_names(inv->runs[0], settings->data_path, settings->run_name);
     return SK_OK;
 }
 
@@ -193,7 +195,9 @@ static sk_status run_screen(const cli_settings *settings, invocation *inv,
                             int *exit_signal, sk_error *err)
 {
     sk_tui_options options = { .title = base_name(settings->data_path),
-                               .threshold = settings->threshold };
+                               .threshold = settings->threshold,
+                               .data = inv->data,
+                               .epoch_delay_ms = settings->epoch_delay_ms };
     sk_status status = sk_tui_run(inv->runs, inv->run_count, &options, exit_signal, err);
 
     /* Notices were on no screen; show them once it is closed. */

@@ -388,6 +388,11 @@ void sk_session_set_names(sk_session *session, const char *source, const char *n
     session->info.name = name;
 }
 
+const sk_train_options *sk_session_options(const sk_session *session)
+{
+    return session->data != NULL ? &session->options : NULL;
+}
+
 const sk_run_info *sk_session_info(const sk_session *session)
 {
     return &session->info;
@@ -509,4 +514,29 @@ void sk_snapshot_diagnose_input(const sk_snapshot *snapshot, const sk_run_info *
     input->single_class_train = info->training
                                 && (info->train_positives == 0
                                     || info->train_positives == info->train_rows);
+}
+
+void sk_train_options_describe(const sk_train_options *o, char *out, size_t size)
+{
+    char part[64];
+    out[0] = '\0';
+    size_t used = 0;
+#define APPEND(...)                                                              \
+    do {                                                                         \
+        snprintf(part, sizeof part, __VA_ARGS__);                                \
+        int n = snprintf(out + used, size - used, "%s%s", used > 0 ? ", " : "", part); \
+        used += n > 0 && (size_t)n < size - used ? (size_t)n : 0;                \
+    } while (0)
+
+    if (o->weights == SK_WEIGHTS_BALANCED)
+        APPEND("weights balanced");
+    else if (o->weights == SK_WEIGHTS_CUSTOM)
+        APPEND("weights %g:%g", o->weight_neg, o->weight_pos);
+    if (o->loss.kind == SK_LOSS_FOCAL)
+        APPEND("focal %g/%g", o->loss.focal_gamma, o->loss.focal_alpha);
+    if (o->bias_prior)
+        APPEND("bias prior");
+#undef APPEND
+    if (used == 0)
+        snprintf(out, size, "baseline");
 }

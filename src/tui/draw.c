@@ -41,8 +41,16 @@ static int loss_row(double value, double lo, double hi, int height)
 
 static void draw_loss(const view_state *v, view_rect r)
 {
-    view_frame(r, " loss ");
     const sk_snapshot *s = v->snapshot;
+    /* Class weights in effect and the prevalence the model then sees. */
+    char title[96] = " loss ";
+    if (s->weight_neg != s->weight_pos && v->info->train_rows > 0) {
+        double pos = s->weight_pos * (double)v->info->train_positives;
+        double neg = s->weight_neg * (double)(v->info->train_rows - v->info->train_positives);
+        snprintf(title, sizeof title, " loss, weights %.3g:%.3g = %.0f %% seen ",
+                 s->weight_neg, s->weight_pos, 100.0 * pos / (pos + neg));
+    }
+    view_frame(r, title);
     int plot_x = r.x + 1 + LOSS_AXIS_WIDTH;
     int plot_w = r.w - 2 - LOSS_AXIS_WIDTH;
     int plot_y = r.y + 1;
@@ -67,8 +75,6 @@ static void draw_loss(const view_state *v, view_rect r)
     char label[32];
     snprintf(label, sizeof label, "%6.3f", hi);
     view_text(plot_y, r.x + 1, LOSS_AXIS_WIDTH, label);
-    snprintf(label, sizeof label, "%6.3f", lo);
-    view_text(plot_y + plot_h - 1, r.x + 1, LOSS_AXIS_WIDTH, label);
 
     /* The prior-only line first, so the curves draw over it. */
     int prior_row = loss_row(s->prior_loss, lo, hi, plot_h);
@@ -436,19 +442,20 @@ static void draw_title(const view_state *v)
     const sk_run_info *d = v->info;
     const sk_snapshot *s = v->snapshot;
     double prevalence = d->rows > 0 ? 100.0 * (double)d->positives / (double)d->rows : 0.0;
+    /* The run goes last: it is the part that may be cut. */
     char run[96] = "";
     if (v->run_count > 1)
-        snprintf(run, sizeof run, "run %zu/%zu %s  ", v->current + 1, v->run_count,
+        snprintf(run, sizeof run, "run %zu/%zu: %s ", v->current + 1, v->run_count,
                  d->name);
     char line[512];
     if (d->training)
         snprintf(line, sizeof line,
-                 " skewtop  %sepoch %zu/%zu %s  %s  %s = '%s' (%.1f %%) ", run,
+                 " skewtop  epoch %zu/%zu %s  %s  %s='%s' %.1f %%  %s",
                  s->epoch, s->epochs_total, state_name(v), v->title, d->target_name,
-                 d->positive_label, prevalence);
+                 d->positive_label, prevalence, run);
     else
-        snprintf(line, sizeof line, " skewtop  inspect  %s%s  %s = '%s' (%.1f %%) ",
-                 run, v->title, d->target_name, d->positive_label, prevalence);
+        snprintf(line, sizeof line, " skewtop  inspect  %s  %s='%s' %.1f %%  %s",
+                 v->title, d->target_name, d->positive_label, prevalence, run);
     attron(A_REVERSE);
     mvhline(0, 0, ' ', COLS);
     mvaddnstr(0, 0, line, COLS);
@@ -457,6 +464,13 @@ static void draw_title(const view_state *v)
 
 static void draw_status(const view_state *v)
 {
+    if (v->message[0] != '\0') {
+        attron(A_REVERSE | A_BOLD);
+        mvhline(LINES - 1, 0, ' ', COLS);
+        mvaddnstr(LINES - 1, 1, v->message, COLS - 1);
+        attroff(A_REVERSE | A_BOLD);
+        return;
+    }
     const char *keys = " \u2190/\u2192 \u00b10.01  H/L \u00b10.001  0 reset  o best  "
                        "Tab view  space pause  ? help  q quit";
     const char *ascii = " left/right +-0.01  H/L +-0.001  0 reset  o best  "
@@ -478,6 +492,8 @@ static const char *const help_lines[] = {
     "Tab, shift-Tab      next or previous view: overview, curves, calibration, runs",
     "[, ]                previous or next run (several score columns or runs)",
     "g                   histogram heights: linear or log",
+    "w, f, b             new run with class weights, focal loss or prior bias toggled",
+    "n                   new run with the current settings",
     "space               pause or resume training",
     "Ctrl-L              redraw the screen",
     "?                   show or hide this help",

@@ -1,13 +1,18 @@
 /*
- * runs.c - the runs view: one line per run (several score columns of an
- * inspected file, or training runs), with the numbers to compare them by
- * at the current threshold.
+ * runs.c - the runs view: one line per run (training runs started by the
+ * remedy keys, or several score columns of an inspected file) with its
+ * settings and its metrics at its own threshold, and below it the
+ * validation loss of every training run overlaid, each drawn with its
+ * run number.
  */
 #include <curses.h>
 #include <math.h>
 #include <stdio.h>
 
 #include "view.h"
+
+/* Rows of the table part when the loss chart is shown below it. */
+#define TABLE_ROWS_MAX 10
 
 static const char *run_state(const sk_snapshot *s)
 {
@@ -21,45 +26,106 @@ static const char *run_state(const sk_snapshot *s)
     }
 }
 
+static void format_run_line(const view_state *v, size_t i, const sk_snapshot *s,
+                            char *line, size_t size)
+{
+    const sk_run_info *info = sk_session_info(v->runs[i]);
+    double threshold = i == v->current ? v->threshold : v->run_thresholds[i];
+    char name[64];
+    snprintf(name, sizeof name, "%zu %s", i + 1, info->name[0] != '\0' ? info->name : "run");
+    char mark = i == v->current ? '>' : ' ';
+    if (s->sweep == NULL) {
+        snprintf(line, size, "%c %-22.22s %-8s %5zu", mark, name, run_state(s), s->epoch);
+        return;
+    }
+    sk_rates m = sk_rates_from_confusion(sk_sweep_confusion(s->sweep, threshold));
+    char auc[16], recall[16], precision[16], f1[16];
+    view_format_value(auc, sizeof auc, sk_sweep_roc_auc(s->sweep), false);
+    view_format_value(recall, sizeof recall, m.recall, m.undefined & SK_UNDEF_RECALL);
+    view_format_value(precision, sizeof precision, m.precision, m.undefined & SK_UNDEF_PRECISION);
+    view_format_value(f1, sizeof f1, m.f1, m.undefined & SK_UNDEF_F1);
+    snprintf(line, size, "%c %-22.22s %-8s %5zu %6.3f %7s %6s %9s %6s", mark, name,
+             run_state(s), s->epoch, threshold, auc, recall, precision, f1);
+}
+
+/* Draws every training run's validation loss on one chart. */
+static void draw_loss_overlay(const view_state *v, view_rect r)
+{
+    view_frame(r, " validation loss of each run (digit = run) ");
+    const int axis = 7;
+    int x = r.x + 1 + axis, w = r.w - 2 - axis, y = r.y + 1, h = r.h - 2;
+    if (w < 4 || h < 2)
+        return;
+
+    double lo = INFINITY, hi = -INFINITY;
+    size_t longest = 1;
+    for (size_t i = 0; i < v->run_count; i++) {
+        sk_snapshot *s = sk_session_latest(v->runs[i]);
+        for (size_t e = 0; e < s->history_len; e++) {
+            if (isfinite(s->val_loss[e])) {
+                lo = fmin(lo, s->val_loss[e]);
+                hi = fmax(hi, s->val_loss[e]);
+            }
+        }
+        if (s->epochs_total > longest)
+            longest = s->epochs_total;
+        sk_snapshot_release(s);
+    }
+    if (!(hi >= lo)) {
+        view_text(y, x, w, "no epoch has finished yet");
+        return;
+    }
+    if (hi == lo)
+        hi = lo + 1e-9;
+
+    for (size_t i = 0; i < v->run_count; i++) {
+        sk_snapshot *s = sk_session_latest(v->runs[i]);
+        char mark[2] = { (char)('1' + i % 9), '\0' };
+        attron(i == v->current ? A_BOLD : A_NORMAL);
+        for (size_t e = 0; e < s->history_len; e++) {
+            if (!isfinite(s->val_loss[e]))
+                continue;
+            int col = longest > 1 ? (int)((double)e * (w - 1) / (double)(longest - 1)) : 0;
+            int row = (int)lround((hi - s->val_loss[e]) / (hi - lo) * (h - 1));
+            mvaddstr(y + row, x + col, mark);
+        }
+        attroff(i == v->current ? A_BOLD : A_NORMAL);
+        sk_snapshot_release(s);
+    }
+    char label[32];
+    snprintf(label, sizeof label, "%6.3f", hi);
+    view_text(y, r.x + 1, axis, label);
+    snprintf(label, sizeof label, "%6.3f", lo);
+    view_text(y + h - 1, r.x + 1, axis, label);
+}
+
 void view_draw_runs(const view_state *v, view_rect r)
 {
-    char title[64];
-    snprintf(title, sizeof title, " runs at threshold %.3f ([ ] switch) ", v->threshold);
-    view_frame(r, title);
-    int x = r.x + 1, w = r.w - 2, y = r.y + 1;
+    int table_h = (int)v->run_count + 3;
+    if (table_h > TABLE_ROWS_MAX)
+        table_h = TABLE_ROWS_MAX;
+    bool chart = v->info->training && r.h - table_h >= 6;
+    view_rect table = { r.y, r.x, chart ? table_h : r.h, r.w };
+
+    view_frame(table, " runs, each at its own threshold ([ ] switch) ");
+    int x = table.x + 1, w = table.w - 2, y = table.y + 1;
     char line[256];
-    snprintf(line, sizeof line, "  %-16s %-8s %5s %8s %6s %6s %9s %6s", "run", "state",
-             "epoch", "ROC AUC", "AP", "recall", "precision", "F1");
+    snprintf(line, sizeof line, "  %-22s %-8s %5s %6s %7s %6s %9s %6s", "run", "state",
+             "epoch", "thresh", "ROC AUC", "recall", "precision", "F1");
     attron(A_BOLD);
     view_text(y++, x, w, line);
     attroff(A_BOLD);
 
-    for (size_t i = 0; i < v->run_count && y < r.y + r.h - 1; i++) {
-        const sk_run_info *info = sk_session_info(v->runs[i]);
+    for (size_t i = 0; i < v->run_count && y < table.y + table.h - 1; i++) {
         sk_snapshot *s = sk_session_latest(v->runs[i]);
-        char name[64];
-        snprintf(name, sizeof name, "%zu %s", i + 1, info->name[0] != '\0' ? info->name : "run");
-        if (s->sweep == NULL) {
-            snprintf(line, sizeof line, "%c %-16.16s %-8s %5zu", i == v->current ? '>' : ' ',
-                     name, run_state(s), s->epoch);
-        } else {
-            sk_rates m = sk_rates_from_confusion(sk_sweep_confusion(s->sweep, v->threshold));
-            char auc[16], ap[16], recall[16], precision[16], f1[16];
-            view_format_value(auc, sizeof auc, sk_sweep_roc_auc(s->sweep), false);
-            view_format_value(ap, sizeof ap, sk_sweep_average_precision(s->sweep), false);
-            view_format_value(recall, sizeof recall, m.recall, m.undefined & SK_UNDEF_RECALL);
-            view_format_value(precision, sizeof precision, m.precision,
-                              m.undefined & SK_UNDEF_PRECISION);
-            view_format_value(f1, sizeof f1, m.f1, m.undefined & SK_UNDEF_F1);
-            snprintf(line, sizeof line, "%c %-16.16s %-8s %5zu %8s %6s %6s %9s %6s",
-                     i == v->current ? '>' : ' ', name, run_state(s), s->epoch, auc, ap,
-                     recall, precision, f1);
-        }
+        format_run_line(v, i, s, line, sizeof line);
+        sk_snapshot_release(s);
         if (i == v->current)
             attron(A_REVERSE);
         view_text(y++, x, w, line);
         if (i == v->current)
             attroff(A_REVERSE);
-        sk_snapshot_release(s);
     }
+    if (chart)
+        draw_loss_overlay(v, (view_rect){ r.y + table_h, r.x, r.h - table_h, r.w });
 }

@@ -47,6 +47,10 @@ typedef enum {
     ACTION_PREVIOUS_VIEW,
     ACTION_NEXT_RUN,
     ACTION_PREVIOUS_RUN,
+    ACTION_WEIGHTS,        /* new run: cycle class weights none, balanced */
+    ACTION_FOCAL,          /* new run: BCE <-> focal loss */
+    ACTION_BIAS,           /* new run: zero <-> prior output bias */
+    ACTION_RESTART,        /* new run with the current settings */
     ACTION_REDRAW
 } key_action;
 
@@ -71,6 +75,10 @@ static const key_binding keymap[] = {
     { '\t', ACTION_NEXT_VIEW, 0 },
     { KEY_BTAB, ACTION_PREVIOUS_VIEW, 0 },
     { ']', ACTION_NEXT_RUN, 0 },
+    { 'w', ACTION_WEIGHTS, 0 },
+    { 'f', ACTION_FOCAL, 0 },
+    { 'b', ACTION_BIAS, 0 },
+    { 'n', ACTION_RESTART, 0 },
     { '[', ACTION_PREVIOUS_RUN, 0 },
     { 12 /* Ctrl-L */, ACTION_REDRAW, 0 },
 };
@@ -152,10 +160,13 @@ static void take_snapshot(view_state *v)
     update_findings(v);
 }
 
-/* Shows run `index`: its snapshot, and its pause state on the key. */
+/* Shows run `index`: its snapshot, its threshold, and its pause state on
+ * the key. */
 static void select_run(view_state *v, size_t index)
 {
+    v->run_thresholds[v->current] = v->threshold;
     v->current = index;
+    v->threshold = v->run_thresholds[index];
     v->session = v->runs[index];
     v->info = sk_session_info(v->session);
     v->paused = sk_session_is_paused(v->session);
@@ -190,6 +201,34 @@ static void jump_to_best(view_state *v)
     }
 }
 
+/* Starts a run with the current run's settings and one remedy changed. */
+static void apply_remedy(view_state *v, key_action action)
+{
+    const sk_train_options *current = sk_session_options(v->session);
+    if (current == NULL) {
+        snprintf(v->message, sizeof v->message,
+                 "remedies need a training run; these scores come from a file");
+        return;
+    }
+    sk_train_options options = *current;
+    switch (action) {
+    case ACTION_WEIGHTS:
+        options.weights = options.weights == SK_WEIGHTS_NONE ? SK_WEIGHTS_BALANCED
+                                                             : SK_WEIGHTS_NONE;
+        break;
+    case ACTION_FOCAL:
+        options.loss.kind = options.loss.kind == SK_LOSS_BCE ? SK_LOSS_FOCAL : SK_LOSS_BCE;
+        break;
+    case ACTION_BIAS:
+        options.bias_prior = !options.bias_prior;
+        break;
+    default:
+        break;
+    }
+    if (view_start_run(v, &options))
+        select_run(v, v->run_count - 1);
+}
+
 /* Applies one key; returns false when the screen should close. */
 static bool handle_key(view_state *v, int key)
 {
@@ -202,6 +241,7 @@ static bool handle_key(view_state *v, int key)
     if (COLS < VIEW_MIN_COLS || LINES < VIEW_MIN_LINES)
         return key != 'q';
 
+    v->message[0] = '\0';
     const key_binding *binding = NULL;
     for (size_t i = 0; i < sizeof keymap / sizeof keymap[0]; i++)
         if (keymap[i].key == key)
@@ -243,6 +283,12 @@ static bool handle_key(view_state *v, int key)
     case ACTION_PREVIOUS_RUN:
         select_run(v, (v->current + v->run_count - 1) % v->run_count);
         break;
+    case ACTION_WEIGHTS:
+    case ACTION_FOCAL:
+    case ACTION_BIAS:
+    case ACTION_RESTART:
+        apply_remedy(v, binding->action);
+        break;
     case ACTION_REDRAW:
         clearok(curscr, TRUE);
         break;
@@ -271,11 +317,48 @@ static void view_release(view_state *v)
     release_snapshot_work(v);
     sk_snapshot_release(v->snapshot);
     v->snapshot = NULL;
+    for (size_t i = v->caller_runs; i < v->run_count; i++) {
+        sk_session_free(v->runs[i]);
+        free(v->run_names[i]);
+    }
+    free(v->runs);
+    free(v->run_names);
+    free(v->run_thresholds);
+}
+
+/* Copies the caller's runs into the screen's growable list. */
+static sk_status view_init_runs(view_state *v, sk_session *const *runs, size_t run_count,
+                                sk_error *err)
+{
+    v->run_capacity = run_count + 8;
+    v->runs = sk_calloc(v->run_capacity, sizeof *v->runs);
+    v->run_names = sk_calloc(v->run_capacity, sizeof *v->run_names);
+    v->run_thresholds = sk_calloc(v->run_capacity, sizeof *v->run_thresholds);
+    if (v->runs == NULL || v->run_names == NULL || v->run_thresholds == NULL)
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while starting the screen");
+    for (size_t i = 0; i < run_count; i++) {
+        v->runs[i] = runs[i];
+        v->run_thresholds[i] = v->threshold;
+    }
+    v->run_count = v->caller_runs = run_count;
+    return SK_OK;
 }
 
 /* Most runs whose publish pipes the loop watches; later runs still show
  * their newest snapshot whenever the screen redraws. */
 #define MAX_WATCHED_RUNS 16
+
+/* Picks the runs whose pipes the loop watches: the one shown, then the
+ * newest others.  Returns how many it wrote into watch. */
+static size_t watched_runs(const view_state *v, size_t watch[MAX_WATCHED_RUNS])
+{
+    size_t count = 0;
+    watch[count++] = v->current;
+    for (size_t i = v->run_count; i-- > 0 && count < MAX_WATCHED_RUNS;)
+        if (i != v->current)
+            watch[count++] = i;
+    return count;
+}
 
 sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
                      const sk_tui_options *options, int *exit_signal,
@@ -283,19 +366,23 @@ sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
 {
     view_state v;
     memset(&v, 0, sizeof v);
-    v.runs = runs;
-    v.run_count = run_count;
     v.session = runs[0];
     v.info = sk_session_info(runs[0]);
     v.title = options->title;
     v.threshold = options->threshold;
+    v.data = options->data;
+    v.epoch_delay_ms = options->epoch_delay_ms;
     v.criterion = SK_CRITERION_F1;
     v.shown_criterion = SK_CRITERION_F1;
     *exit_signal = 0;
 
-    sk_status status = sk_intervals_new(NULL, &v.intervals, err);
-    if (status != SK_OK)
+    sk_status status = view_init_runs(&v, runs, run_count, err);
+    if (status == SK_OK)
+        status = sk_intervals_new(NULL, &v.intervals, err);
+    if (status != SK_OK) {
+        view_release(&v);
         return status;
+    }
     status = sk_terminal_open(&v.terminal, err);
     if (status != SK_OK) {
         view_release(&v);
@@ -324,9 +411,10 @@ sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
             [FD_SIGNAL] = { .fd = v.terminal.signal_fd, .events = POLLIN },
             [FD_INTERVALS] = { .fd = sk_intervals_notify_fd(v.intervals), .events = POLLIN },
         };
-        size_t watched = run_count < MAX_WATCHED_RUNS ? run_count : MAX_WATCHED_RUNS;
+        size_t watch[MAX_WATCHED_RUNS];
+        size_t watched = watched_runs(&v, watch);
         for (size_t i = 0; i < watched; i++)
-            fds[FD_RUNS + i] = (struct pollfd){ .fd = sk_session_notify_fd(runs[i]),
+            fds[FD_RUNS + i] = (struct pollfd){ .fd = sk_session_notify_fd(v.runs[watch[i]]),
                                                 .events = POLLIN };
         int ready = poll(fds, FD_RUNS + watched, (int)wait);
         if (ready < 0 && errno != EINTR) {
@@ -343,8 +431,8 @@ sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
         for (size_t i = 0; ready > 0 && i < watched; i++) {
             if (!(fds[FD_RUNS + i].revents & POLLIN))
                 continue;
-            sk_session_drain_notify(runs[i]);
-            if (i == v.current)
+            sk_session_drain_notify(v.runs[watch[i]]);
+            if (watch[i] == v.current)
                 take_snapshot(&v);
             dirty = true;
         }

@@ -38,9 +38,18 @@ typedef struct {
 typedef struct {
     sk_terminal terminal;
     view_kind view;
-    sk_session *const *runs;        /* [run_count] */
+    sk_session **runs;              /* [run_count]; grows as remedies start runs */
     size_t run_count;
+    size_t run_capacity;
+    size_t caller_runs;             /* runs[0 .. caller_runs) belong to the caller,
+                                       the rest to the screen */
+    char **run_names;               /* [run_count] names of the runs the screen
+                                       started; NULL for the caller's */
+    double *run_thresholds;         /* [run_count] each run's own threshold */
     size_t current;                 /* index of the run shown */
+    const sk_dataset *data;         /* training data, or NULL: no remedy keys */
+    unsigned epoch_delay_ms;
+    char message[160];              /* shown in the status line until the next key */
     sk_session *session;            /* runs[current] */
     const sk_run_info *info;        /* of runs[current] */
     const char *title;
@@ -75,6 +84,10 @@ typedef struct {
     sk_finding findings[SK_FINDINGS_MAX];
     size_t finding_count;
 } view_state;
+
+/* Starts a new training run with options on the same data and split, and
+ * shows it.  Returns false with view->message set when it cannot start. */
+bool view_start_run(view_state *view, const sk_train_options *options);
 
 /* Draws the whole screen (or the too-small message) with one doupdate. */
 void view_draw(const view_state *view);

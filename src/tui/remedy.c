@@ -1,0 +1,73 @@
+/*
+ * remedy.c - the remedy keys: each starts a new training run with one
+ * setting changed, on the same data, split and seed, so that the
+ * difference between runs comes from the remedy alone.  The old run is
+ * kept and keeps training.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "view.h"
+
+/* Makes room for one more run. */
+static bool grow_runs(view_state *v)
+{
+    if (v->run_count < v->run_capacity)
+        return true;
+    size_t capacity = v->run_capacity * 2;
+    sk_session **runs = sk_reallocarray(v->runs, capacity, sizeof *runs);
+    if (runs == NULL)
+        return false;
+    v->runs = runs;
+    char **names = sk_reallocarray(v->run_names, capacity, sizeof *names);
+    if (names == NULL)
+        return false;
+    v->run_names = names;
+    double *thresholds = sk_reallocarray(v->run_thresholds, capacity, sizeof *thresholds);
+    if (thresholds == NULL)
+        return false;
+    v->run_thresholds = thresholds;
+    v->run_capacity = capacity;
+    return true;
+}
+
+bool view_start_run(view_state *v, const sk_train_options *options)
+{
+    if (v->data == NULL) {
+        snprintf(v->message, sizeof v->message,
+                 "remedies need a training run; these scores come from a file");
+        return false;
+    }
+    if (!grow_runs(v)) {
+        snprintf(v->message, sizeof v->message, "out of memory: no new run");
+        return false;
+    }
+
+    char description[128];
+    sk_train_options_describe(options, description, sizeof description);
+    char *name = sk_strdup(description);
+    sk_session *session = NULL;
+    sk_error err = { "" };
+    sk_status status = name != NULL ? sk_session_new(v->data, options, &session, &err)
+                                    : SK_ERR_NOMEM;
+    if (status == SK_OK) {
+        sk_session_set_names(session, sk_session_info(v->runs[0])->source, name);
+        sk_session_set_epoch_delay(session, v->epoch_delay_ms);
+        status = sk_session_start(session, &err);
+    }
+    if (status != SK_OK) {
+        snprintf(v->message, sizeof v->message, "cannot start the run: %s",
+                 err.message[0] != '\0' ? err.message : "out of memory");
+        sk_session_free(session);
+        free(name);
+        return false;
+    }
+
+    size_t index = v->run_count++;
+    v->runs[index] = session;
+    v->run_names[index] = name;
+    v->run_thresholds[index] = v->threshold;
+    snprintf(v->message, sizeof v->message, "run %zu started: %s", index + 1, description);
+    return true;
+}
