@@ -103,6 +103,14 @@ typedef struct {
     size_t rows_dropped;    /* rows skipped because their label was missing */
     char **notices;         /* [notice_count] one sentence each, for the user */
     size_t notice_count;
+    /* Time steps per row: 1 from sk_dataset_prepare(), the window length from
+     * sk_windows_prepare() (windows.h).  x rows are step-major, so features ==
+     * steps * (features per step) and feature_names repeats per step.  A
+     * zero-initialised dataset built by hand has 0 here; read it as 1. */
+    size_t steps;
+    /* True when validation rows share source data with training rows, as
+     * windows of a random split do, so validation scores may be optimistic. */
+    bool leakage_risk;
 } sk_dataset;
 
 /*

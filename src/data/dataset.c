@@ -968,6 +968,7 @@ sk_status sk_dataset_prepare(const sk_table *table,
         goto done;
     }
     dataset->rows_read = rows;
+    dataset->steps = 1;
     dataset->target_name = sk_strdup(sk_table_column_name(table, target));
     if (dataset->target_name == NULL) {
         status = out_of_memory(err);
