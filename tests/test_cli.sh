@@ -119,6 +119,36 @@ else
     echo "# skipped: the real data folder $realdata is absent"
 fi
 
+echo "# sequence models on the generated monthly panel"
+panel=$root/sample_data/panel.csv
+check "LSTM on the panel, label 1 scored" "$skewtop" train "$panel" --target paid --positive 1 \
+    --model lstm --hidden 10 --window 12 --optimizer rmsprop --batch 12 --time-col month \
+    --group-col entity --report=json --output "$work/lstm.json"
+jq_true "LSTM: model named" "$work/lstm.json" '.training.model == "lstm"'
+jq_true "LSTM: every window predicted 1 at 0.5" "$work/lstm.json" \
+    '.confusion.tn + .confusion.fn <= 2'
+jq_true "LSTM: the ranking is real" "$work/lstm.json" '.metrics.roc_auc > 0.7'
+jq_true "LSTM: positive-is-majority fires" "$work/lstm.json" \
+    '[.findings[].id] | index("positive-is-majority") != null'
+check "LSTM on the panel, default positive" "$skewtop" train "$panel" --target paid \
+    --model gru --window 6 --time-col month --group-col entity --epochs 5 --report=json \
+    --output "$work/gru.json"
+jq_true "default positive is the minority 0" "$work/gru.json" '.data.positive_label == "0"'
+jq_true "time split: no leakage finding" "$work/gru.json" \
+    '[.findings[].id] | index("leakage-risk") == null'
+check "random split of windows" "$skewtop" train "$panel" --target paid --window 6 \
+    --group-col entity --split random --epochs 3 --report=json --output "$work/leak.json"
+jq_true "random split: leakage-risk fires" "$work/leak.json" \
+    '[.findings[].id] | index("leakage-risk") != null'
+check "MLP on the demo data" "$skewtop" train "$demo" --target Class --model mlp --hidden 8 \
+    --epochs 3 --report=json --output "$work/mlp.json"
+jq_true "MLP: model named" "$work/mlp.json" '.training.model == "mlp" and .training.hidden == 8'
+if [ -d "$realdata" ]; then
+    check "LSTM on the ozone series" "$skewtop" train "$realdata/ozone_onehr.csv" --target class \
+        --model lstm --window 7 --time-col Date --epochs 3 --report=json --output "$work/ozl.json"
+    jq_true "ozone windows: 7 steps" "$work/ozl.json" '[.data.notices[] | test("windows of 7 steps")] | any'
+fi
+
 echo "# inspect: labels and scores from any framework"
 # 2,000 rows, about 3 % positives; model a ranks well, model b barely.
 awk 'BEGIN { srand(3); print "id,y,a,b";
@@ -238,6 +268,11 @@ expect_error "inspect: header without rows" 2 "no data rows\|header" inspect "$w
 expect_error "inspect: training option" 2 "--epochs" inspect "$work/two.csv" --epochs 3
 expect_error "train: inspect option" 2 "--score" train "$demo" --target Class --score p
 expect_error "inspect: no file" 2 "inspect takes one file" inspect
+expect_error "lstm without windows" 2 "--time-col" train "$demo" --target Class --model lstm
+expect_error "unknown time column" 2 "when" train "$panel" --target paid --time-col when
+expect_error "bad window" 2 "'0'" train "$panel" --target paid --time-col month --window 0
+expect_error "stratified windows" 2 "stratified" train "$panel" --target paid --time-col month \
+    --split stratified
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

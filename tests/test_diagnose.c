@@ -280,6 +280,17 @@ static void too_few_positives(void **state)
     fixture_free(&f);
 }
 
+static void leakage_risk(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, 1000, 50, 0.1, 0.6, 0.01, 0.3);
+    assert_false(fires(&f.input, "leakage-risk"));
+    f.input.leakage_risk = true;
+    assert_true(fires(&f.input, "leakage-risk"));
+    fixture_free(&f);
+}
+
 static void findings_sorted_by_severity(void **state)
 {
     (void)state;
@@ -336,6 +347,7 @@ int main(void)
         cmocka_unit_test(diverged),
         cmocka_unit_test(single_class_split),
         cmocka_unit_test(too_few_positives),
+        cmocka_unit_test(leakage_risk),
         cmocka_unit_test(findings_sorted_by_severity),
         cmocka_unit_test(cached_input_matches),
     };

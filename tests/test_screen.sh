@@ -87,6 +87,17 @@ tm send-keys -t test x
 sleep 0.3
 if screen | grep -q "keys (any key closes)"; then fail "help did not close"; else pass "any key closes the help"; fi
 
+tm send-keys -t test Tab
+check_screen "Tab shows the ROC and PR curves" "precision-recall  AP"
+tm send-keys -t test Tab
+check_screen "Tab shows the calibration view" "reliability"
+check_screen "calibration view states the ECE" "ECE 0\."
+tm send-keys -t test Tab
+check_screen "Tab shows the runs view" "runs, each at its own threshold"
+tm send-keys -t test Tab
+check_screen "Tab returns to the overview" "P(positive) by true class"
+check_screen "metrics show bootstrap intervals" "metrics, 95 % CI"
+
 tm resize-window -t test -x 60 -y 20
 check_screen "small terminal gets a message" "terminal too small: 60x20"
 tm resize-window -t test -x 80 -y 24
@@ -98,6 +109,41 @@ tm resize-window -t test -x 80 -y 24
 tm send-keys -t test q
 check_screen "q exits with status 0" "EXIT=0"
 if [ "$(alternate_on)" = 0 ]; then pass "q leaves the alternate screen"; else fail "still in the alternate screen after q"; fi
+
+echo "# remedies start new runs"
+start_shell C.UTF-8
+run_skewtop train "'$demo'" --target Class --epochs 20 --epoch-delay 20
+check_screen "remedies: first run trains" "epoch [0-9]*/20"
+tm send-keys -t test w
+check_screen "w starts a weighted run" "run 2 started: weights balanced"
+check_screen "title counts the runs" "run 2/2"
+check_screen "weighted run states its weights" "loss, weights 0\.5[0-9]*:9\.5"
+tm send-keys -t test f
+check_screen "f starts a focal run" "run 3 started: weights balanced, focal"
+tm send-keys -t test Tab Tab Tab
+check_screen "runs view lists the baseline" "1 baseline"
+check_screen "runs view lists the weighted run" "2 weights balanced "
+check_screen "runs view overlays the losses" "validation loss of each run"
+tm send-keys -t test '['
+check_screen "[ switches to the previous run" "run 2/3"
+tm send-keys -t test q
+check_screen "q exits after remedies" "EXIT=0"
+
+echo "# inspect"
+awk 'BEGIN { srand(9); print "y,a,b"; for (i = 0; i < 3000; i++) {
+    y = (rand() < 0.04); printf "%d,%.5f,%.5f\n", y, rand() * 0.6 + y * 0.4, rand() } }' \
+    > "$work/preds.csv"
+start_shell C.UTF-8
+run_skewtop inspect "'$work/preds.csv'" --label y --score a,b
+check_screen "inspect shows the histograms" "P(positive) by true class"
+check_screen "inspect title names the run" "inspect .*run 1/2: a"
+if screen | grep -q "─ loss"; then fail "inspect shows a loss panel"; else pass "inspect has no loss panel"; fi
+tm send-keys -t test ']'
+check_screen "] switches to the second score column" "run 2/2: b"
+tm send-keys -t test w
+check_screen "remedy keys explain themselves in inspect" "remedies need a training run"
+tm send-keys -t test q
+check_screen "inspect exits with status 0" "EXIT=0"
 
 echo "# pause and resume"
 start_shell C.UTF-8

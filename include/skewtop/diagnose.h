@@ -47,6 +47,7 @@ typedef struct {
     size_t train_rows, train_positives;
     bool diverged;                  /* the training loss became NaN or infinite */
     bool single_class_train;        /* the training split holds one class */
+    bool leakage_risk;              /* overlapping windows were split at random */
 
     /* Optional caches of threshold-free numbers, so that a caller that
      * moves the threshold often need not rescan the scores. */

@@ -72,6 +72,8 @@ typedef struct {
     size_t train_positives;
     size_t rows;                  /* rows scored: the validation split or the file */
     size_t positives;             /* positives among them */
+    bool leakage_risk;            /* validation shares data with training (windows
+                                     of a random split) */
     char *const *notices;         /* [notice_count] sentences about the data */
     size_t notice_count;
 } sk_run_info;

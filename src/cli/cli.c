@@ -18,6 +18,10 @@
  * too fast to watch. */
 #define DEMO_EPOCH_DELAY_MS 150
 
+/* Steps per window when a time column is given without --window: a
+ * year of monthly data. */
+#define DEFAULT_WINDOW 12
+
 /* Longest accepted --epoch-delay, in ms. */
 #define MAX_EPOCH_DELAY_MS 60000
 
@@ -27,7 +31,9 @@ enum {
     OPT_OUTPUT, OPT_HEADER, OPT_NO_HEADER, OPT_MAX_CATEGORIES, OPT_EPOCH_DELAY,
     OPT_MODEL, OPT_BIAS_INIT, OPT_LOSS, OPT_FOCAL_GAMMA, OPT_FOCAL_ALPHA,
     OPT_LABEL, OPT_SCORE, OPT_SCORE_OF, OPT_HIDDEN, OPT_LAYERS, OPT_DROPOUT,
-    OPT_ACTIVATION, OPT_READOUT, OPT_CLIP_NORM, OPT_WEIGHT_DECAY, OPT_VERSION
+    OPT_ACTIVATION, OPT_READOUT, OPT_CLIP_NORM, OPT_WEIGHT_DECAY, OPT_TIME_COL,
+    OPT_GROUP_COL, OPT_WINDOW, OPT_HORIZON, OPT_SPLIT, OPT_SPLIT_AT, OPT_GAPS,
+    OPT_VERSION
 };
 
 static const struct option long_options[] = {
@@ -59,6 +65,13 @@ static const struct option long_options[] = {
     { "readout", required_argument, NULL, OPT_READOUT },
     { "clip-norm", required_argument, NULL, OPT_CLIP_NORM },
     { "weight-decay", required_argument, NULL, OPT_WEIGHT_DECAY },
+    { "time-col", required_argument, NULL, OPT_TIME_COL },
+    { "group-col", required_argument, NULL, OPT_GROUP_COL },
+    { "window", required_argument, NULL, OPT_WINDOW },
+    { "horizon", required_argument, NULL, OPT_HORIZON },
+    { "split", required_argument, NULL, OPT_SPLIT },
+    { "split-at", required_argument, NULL, OPT_SPLIT_AT },
+    { "gaps", required_argument, NULL, OPT_GAPS },
     { "label", required_argument, NULL, OPT_LABEL },
     { "score", required_argument, NULL, OPT_SCORE },
     { "score-of", required_argument, NULL, OPT_SCORE_OF },
@@ -96,6 +109,15 @@ void cli_print_help(FILE *out)
 "  --header, --no-header the first row is (not) a header (default: detect)\n"
 "  --max-categories N    one-hot encode text columns with at most N distinct\n"
 "                        values; drop larger ones (default 64)\n"
+"time series (windows of N steps predict the label at the last step)\n"
+"  --time-col COL        time column: 2013-01, 2013-01-31, 1/31/2013 or integers\n"
+"  --group-col COL       entity column; without it the file is one series\n"
+"  --window N            steps per window (default 12 with --time-col)\n"
+"  --horizon H           predict the label H steps after the window (default 0)\n"
+"  --split MODE          time (default with windows: earlier times train) or\n"
+"                        random (windows shuffled: a leakage risk)\n"
+"  --split-at TIME       first time of the validation split\n"
+"  --gaps MODE           missing time steps: fill (as missing, default) or skip\n"
 "training\n"
 "  --model NAME          logreg (default), mlp, lstm or gru; lstm and gru read\n"
 "                        windows of a time series (--time-col, --window)\n"
@@ -218,6 +240,40 @@ static sk_status apply_option(int code, const char *arg, cli_settings *s, sk_err
         s->prepare.positive = arg;
         s->predictions.positive = arg;
         break;
+    case OPT_TIME_COL:
+        s->windows.time_col = arg;
+        s->windowed = true;
+        break;
+    case OPT_GROUP_COL:
+        s->windows.group_col = arg;
+        s->windowed = true;
+        break;
+    case OPT_WINDOW:
+        status = parse_unsigned("--window", arg, 1, 10000, &whole, err);
+        s->windows.window = whole;
+        s->windowed = true;
+        break;
+    case OPT_HORIZON:
+        status = parse_unsigned("--horizon", arg, 0, 10000, &whole, err);
+        s->windows.horizon = whole;
+        break;
+    case OPT_SPLIT: {
+        static const char *const names[] = { "time", "random", "stratified" };
+        status = parse_choice("--split", arg, names, 3, &index,
+                              "time or random (windows), or stratified (rows)", err);
+        s->windows.split = index == 0 ? SK_WINDOW_SPLIT_TIME : SK_WINDOW_SPLIT_RANDOM;
+        s->split_given = arg;
+        break;
+    }
+    case OPT_SPLIT_AT:
+        s->windows.split_at = arg;
+        break;
+    case OPT_GAPS: {
+        static const char *const names[] = { "fill", "skip" };
+        status = parse_choice("--gaps", arg, names, 2, &index, "fill or skip", err);
+        s->windows.gaps = index == 0 ? SK_GAP_FILL : SK_GAP_SKIP;
+        break;
+    }
     case OPT_LABEL:
         s->predictions.label = arg;
         break;
@@ -384,11 +440,42 @@ static bool is_training_option(int code)
     case OPT_EPOCH_DELAY: case OPT_MODEL: case OPT_BIAS_INIT: case OPT_LOSS:
     case OPT_FOCAL_GAMMA: case OPT_FOCAL_ALPHA: case OPT_HIDDEN: case OPT_LAYERS:
     case OPT_DROPOUT: case OPT_ACTIVATION: case OPT_READOUT: case OPT_CLIP_NORM:
-    case OPT_WEIGHT_DECAY:
+    case OPT_WEIGHT_DECAY: case OPT_TIME_COL: case OPT_GROUP_COL: case OPT_WINDOW:
+    case OPT_HORIZON: case OPT_SPLIT: case OPT_SPLIT_AT: case OPT_GAPS:
         return true;
     default:
         return false;
     }
+}
+
+/* Completes the window options and checks the combinations. */
+static sk_status check_window_arguments(cli_settings *s, sk_error *err)
+{
+    bool recurrent = s->train.model == SK_MODEL_LSTM || s->train.model == SK_MODEL_GRU;
+    if (!s->windowed) {
+        if (recurrent)
+            return sk_error_set(err, SK_ERR_INPUT,
+                                "--model %s reads windows of a time series; give "
+                                "--time-col COL (and --group-col COL for a panel) or "
+                                "--window N", sk_model_kind_name(s->train.model));
+        if (s->split_given != NULL && strcmp(s->split_given, "stratified") != 0)
+            return sk_error_set(err, SK_ERR_INPUT,
+                                "--split %s applies to windows of a time series; give "
+                                "--time-col COL or --window N", s->split_given);
+        return SK_OK;
+    }
+    if (s->split_given != NULL && strcmp(s->split_given, "stratified") == 0)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "--split stratified applies to rows, not windows; use "
+                            "--split time or --split random");
+    if (s->windows.window == 0)
+        s->windows.window = DEFAULT_WINDOW;
+    s->windows.target = s->prepare.target;
+    s->windows.positive = s->prepare.positive;
+    s->windows.seed = s->prepare.seed;
+    s->windows.val_fraction = s->prepare.val_fraction;
+    s->windows.max_categories = s->prepare.max_categories;
+    return SK_OK;
 }
 
 static sk_status check_train_arguments(cli_settings *s, int positional, char **args,
@@ -407,7 +494,7 @@ static sk_status check_train_arguments(cli_settings *s, int positional, char **a
         return sk_error_set(err, SK_ERR_INPUT,
                             "train needs --target COL: the label column, by name "
                             "or 1-based index");
-    return SK_OK;
+    return check_window_arguments(s, err);
 }
 
 static sk_status check_inspect_arguments(cli_settings *s, int positional, char **args,

@@ -10,6 +10,7 @@
 #include "skewtop/common.h"
 #include "skewtop/data.h"
 #include "skewtop/predictions.h"
+#include "skewtop/windows.h"
 #include "skewtop/train.h"
 
 typedef enum {
@@ -32,9 +33,13 @@ typedef struct {
     sk_csv_options csv;
     sk_prepare_options prepare;
     sk_predictions_options predictions;  /* inspect mode */
+    bool windowed;                /* --window or --time-col: train on windows */
+    sk_window_options windows;    /* target, positive, seed and val_fraction are
+                                     copied from prepare when windowed */
     const char *training_option;  /* the first training option given, for
                                      the inspect-mode error */
     const char *inspect_option;   /* the first inspect option given */
+    const char *split_given;      /* --split as given, or NULL */
     sk_train_options train;
     double threshold;
     bool threshold_set;           /* --threshold was given */

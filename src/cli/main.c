@@ -23,6 +23,7 @@
 #include "skewtop/report.h"
 #include "skewtop/session.h"
 #include "skewtop/tui.h"
+#include "skewtop/windows.h"
 
 #include "cli.h"
 
@@ -137,11 +138,14 @@ static sk_status load_training(cli_settings *settings, invocation *inv, sk_error
 {
     sk_table *table = NULL;
     sk_status status = sk_table_read(settings->data_path, &settings->csv, &table, err);
-    if (status == SK_OK)
+    if (status == SK_OK && settings->windowed)
+        status = sk_windows_prepare(table, &settings->windows, &inv->data, err);
+    else if (status == SK_OK)
         status = sk_dataset_prepare(table, &settings->prepare, &inv->data, err);
     sk_table_free(table);
     if (status != SK_OK)
         return status;
+    settings->train.steps = inv->data->steps > 0 ? inv->data->steps : 1;
 
     inv->runs = sk_calloc(1, sizeof *inv->runs);
     if (inv->runs == NULL)

@@ -374,6 +374,21 @@ static bool rule_overfitting(const sk_diagnose_input *in, sk_finding *f)
     return true;
 }
 
+static bool rule_leakage_risk(const sk_diagnose_input *in, sk_finding *f)
+{
+    if (!in->leakage_risk)
+        return false;
+    f->id = "leakage-risk";
+    f->severity = SK_SEVERITY_WARNING;
+    snprintf(f->message, sizeof f->message,
+             "Overlapping windows were split at random, so validation windows share "
+             "time steps with training windows and the metrics are optimistic.");
+    snprintf(f->evidence, sizeof f->evidence, "split: random over windows");
+    snprintf(f->action, sizeof f->action,
+             "split by time: drop --split random (or use --split time)");
+    return true;
+}
+
 static bool rule_too_few_positives(const sk_diagnose_input *in, sk_finding *f)
 {
     if (in->sweep == NULL)
@@ -417,6 +432,7 @@ static const rule_fn rules[] = {
     rule_weights_no_effect,
     rule_uncalibrated,
     rule_overfitting,
+    rule_leakage_risk,
     rule_too_few_positives,
 };
 

@@ -298,6 +298,7 @@ sk_status sk_session_new(const sk_dataset *data, const sk_train_options *options
         .train_positives = data->train.positives,
         .rows = data->val.rows,
         .positives = data->val.positives,
+        .leakage_risk = data->leakage_risk,
         .notices = data->notices,
         .notice_count = data->notice_count,
     };
@@ -511,6 +512,7 @@ void sk_snapshot_diagnose_input(const sk_snapshot *snapshot, const sk_run_info *
     input->train_rows = info->train_rows;
     input->train_positives = info->train_positives;
     input->diverged = snapshot->diverged;
+    input->leakage_risk = info->leakage_risk;
     input->single_class_train = info->training
                                 && (info->train_positives == 0
                                     || info->train_positives == info->train_rows);
