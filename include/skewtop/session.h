@@ -70,6 +70,8 @@ typedef struct {
     bool training;                /* a training run; false for scores from a file */
     size_t train_rows;            /* training split; 0 when not training */
     size_t train_positives;
+    size_t seen_rows;             /* the training split the model learns from: */
+    size_t seen_positives;        /*   after resampling, if any */
     size_t rows;                  /* rows scored: the validation split or the file */
     size_t positives;             /* positives among them */
     bool leakage_risk;            /* validation shares data with training (windows

@@ -18,6 +18,7 @@
 #include "skewtop/common.h"
 #include "skewtop/data.h"
 #include "skewtop/model.h"
+#include "skewtop/resample.h"
 
 /* ---- losses ------------------------------------------------------------ */
 
@@ -116,6 +117,11 @@ typedef struct {
     /* L2 weight decay: adds weight_decay * w to the gradient of every
      * weight, not of biases, after clipping; 0 turns it off. */
     double weight_decay;
+
+    /* Resampling of the training split before training (sk_session does
+     * it; the trainer reads the split it is given). */
+    sk_resample_kind resample;
+    size_t resample_neighbours;   /* SMOTE's k */
 } sk_train_options;
 
 /* Returns the defaults: logreg, Adam, learning rate 0.01, 30 epochs,

@@ -33,7 +33,7 @@ enum {
     OPT_LABEL, OPT_SCORE, OPT_SCORE_OF, OPT_HIDDEN, OPT_LAYERS, OPT_DROPOUT,
     OPT_ACTIVATION, OPT_READOUT, OPT_CLIP_NORM, OPT_WEIGHT_DECAY, OPT_TIME_COL,
     OPT_GROUP_COL, OPT_WINDOW, OPT_HORIZON, OPT_SPLIT, OPT_SPLIT_AT, OPT_GAPS,
-    OPT_VERSION
+    OPT_RESAMPLE, OPT_SMOTE_K, OPT_VERSION
 };
 
 static const struct option long_options[] = {
@@ -72,6 +72,8 @@ static const struct option long_options[] = {
     { "split", required_argument, NULL, OPT_SPLIT },
     { "split-at", required_argument, NULL, OPT_SPLIT_AT },
     { "gaps", required_argument, NULL, OPT_GAPS },
+    { "resample", required_argument, NULL, OPT_RESAMPLE },
+    { "smote-k", required_argument, NULL, OPT_SMOTE_K },
     { "label", required_argument, NULL, OPT_LABEL },
     { "score", required_argument, NULL, OPT_SCORE },
     { "score-of", required_argument, NULL, OPT_SCORE_OF },
@@ -139,6 +141,9 @@ void cli_print_help(FILE *out)
 "                        (default 0.25)\n"
 "  --class-weight W      none, balanced (n / (2 n_c)) or W_NEG:W_POS\n"
 "  --bias-init MODE      zero or prior (log-odds of the training prevalence)\n"
+"  --resample MODE       none, over, under or smote: balance the training\n"
+"                        split only (default none)\n"
+"  --smote-k N           SMOTE's nearest minority neighbours (default 5)\n"
 "  --seed N              seed of the split and of training (default 1)\n"
 "output\n"
 "  --threshold T         starting threshold; score >= T predicts positive\n"
@@ -274,6 +279,20 @@ static sk_status apply_option(int code, const char *arg, cli_settings *s, sk_err
         s->windows.gaps = index == 0 ? SK_GAP_FILL : SK_GAP_SKIP;
         break;
     }
+    case OPT_RESAMPLE: {
+        sk_resample_kind kind = SK_RESAMPLE_NONE;
+        status = sk_resample_parse(arg, &kind, err);
+        if (status != SK_OK)
+            status = sk_error_set(err, SK_ERR_INPUT,
+                                  "--resample must be none, over, under or smote, got '%s'",
+                                  arg);
+        s->train.resample = kind;
+        break;
+    }
+    case OPT_SMOTE_K:
+        status = parse_unsigned("--smote-k", arg, 1, 1000, &whole, err);
+        s->train.resample_neighbours = whole;
+        break;
     case OPT_LABEL:
         s->predictions.label = arg;
         break;
@@ -442,6 +461,7 @@ static bool is_training_option(int code)
     case OPT_DROPOUT: case OPT_ACTIVATION: case OPT_READOUT: case OPT_CLIP_NORM:
     case OPT_WEIGHT_DECAY: case OPT_TIME_COL: case OPT_GROUP_COL: case OPT_WINDOW:
     case OPT_HORIZON: case OPT_SPLIT: case OPT_SPLIT_AT: case OPT_GAPS:
+    case OPT_RESAMPLE: case OPT_SMOTE_K:
         return true;
     default:
         return false;

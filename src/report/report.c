@@ -229,7 +229,7 @@ static json_t *json_history(const sk_snapshot *s)
 
 static json_t *json_training(const sk_train_options *o, const sk_snapshot *s)
 {
-    json_t *training = json_pack("{s:s, s:s, s:o, s:I, s:I, s:{s:o, s:o}, s:s, s:s, s:I, s:o}",
+    json_t *training = json_pack("{s:s, s:s, s:o, s:I, s:I, s:{s:o, s:o}, s:s, s:s, s:s, s:I, s:o}",
         "model", sk_model_kind_name(o->model),
         "optimizer", optimizer_name(o->optimizer),
         "learning_rate", json_number(o->learning_rate),
@@ -239,6 +239,7 @@ static json_t *json_training(const sk_train_options *o, const sk_snapshot *s)
             "positive", json_number(s->weight_pos),
         "loss", o->loss.kind == SK_LOSS_FOCAL ? "focal" : "bce",
         "bias_init", o->bias_prior ? "prior" : "zero",
+        "resample", sk_resample_name(o->resample),
         "seed", (json_int_t)o->seed,
         "prior_only_loss", json_number(s->prior_loss));
     if (o->model != SK_MODEL_LOGREG) {

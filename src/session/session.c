@@ -22,6 +22,8 @@
 struct sk_session {
     sk_run_info info;
     const sk_dataset *data;     /* NULL for a session over fixed scores */
+    sk_dataset *resampled;      /* data with a resampled training split, or NULL;
+                                   shares everything else with data */
     sk_train_options options;
     sk_trainer *trainer;
     unsigned epoch_delay_ms;
@@ -275,6 +277,31 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* Makes session->resampled when the options ask for resampling: a shallow
+ * copy of the dataset whose training split alone is replaced. */
+static sk_status resample_training(sk_session *session, sk_error *err)
+{
+    if (session->options.resample == SK_RESAMPLE_NONE)
+        return SK_OK;
+    sk_dataset *copy = malloc(sizeof *copy);
+    if (copy == NULL)
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while resampling");
+    *copy = *session->data;
+
+    sk_resample_options options = sk_resample_defaults();
+    options.neighbours = session->options.resample_neighbours;
+    options.seed = session->options.seed;
+    sk_status status = sk_resample_split(&session->data->train, session->data->steps,
+                                         session->options.resample, &options,
+                                         &copy->train, err);
+    if (status != SK_OK) {
+        free(copy);
+        return status;
+    }
+    session->resampled = copy;
+    return SK_OK;
+}
+
 sk_status sk_session_new(const sk_dataset *data, const sk_train_options *options,
                          sk_session **out, sk_error *err)
 {
@@ -306,7 +333,13 @@ sk_status sk_session_new(const sk_dataset *data, const sk_train_options *options
     pthread_mutex_init(&session->lock, NULL);
     pthread_cond_init(&session->wake, NULL);
 
-    sk_status status = sk_trainer_new(data, options, &session->trainer, err);
+    sk_status status = resample_training(session, err);
+    if (status != SK_OK)
+        goto fail;
+    const sk_dataset *train_data = session->resampled != NULL ? session->resampled : data;
+    session->info.seen_rows = train_data->train.rows;
+    session->info.seen_positives = train_data->train.positives;
+    status = sk_trainer_new(train_data, options, &session->trainer, err);
     if (status != SK_OK)
         goto fail;
 
@@ -481,6 +514,10 @@ void sk_session_free(sk_session *session)
     sk_session_stop(session);
     sk_snapshot_release(session->latest);
     sk_trainer_free(session->trainer);
+    if (session->resampled != NULL) {
+        sk_resample_split_free(&session->resampled->train);
+        free(session->resampled);
+    }
     free(session->train_loss);
     free(session->val_loss);
     for (int i = 0; i < 2; i++)
@@ -538,6 +575,8 @@ void sk_train_options_describe(const sk_train_options *o, char *out, size_t size
         APPEND("focal %g/%g", o->loss.focal_gamma, o->loss.focal_alpha);
     if (o->bias_prior)
         APPEND("bias prior");
+    if (o->resample != SK_RESAMPLE_NONE)
+        APPEND("resample %s", sk_resample_name(o->resample));
 #undef APPEND
     if (used == 0)
         snprintf(out, size, "baseline");

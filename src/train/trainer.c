@@ -86,6 +86,8 @@ sk_train_options sk_train_defaults(void)
         .steps = 1,
         .clip_norm = 0.0,
         .weight_decay = 0.0,
+        .resample = SK_RESAMPLE_NONE,
+        .resample_neighbours = SK_RESAMPLE_DEFAULT_NEIGHBOURS,
     };
     return options;
 }

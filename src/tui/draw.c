@@ -44,11 +44,17 @@ static void draw_loss(const view_state *v, view_rect r)
     const sk_snapshot *s = v->snapshot;
     /* Class weights in effect and the prevalence the model then sees. */
     char title[96] = " loss ";
-    if (s->weight_neg != s->weight_pos && v->info->train_rows > 0) {
-        double pos = s->weight_pos * (double)v->info->train_positives;
-        double neg = s->weight_neg * (double)(v->info->train_rows - v->info->train_positives);
-        snprintf(title, sizeof title, " loss, weights %.3g:%.3g = %.0f %% seen ",
-                 s->weight_neg, s->weight_pos, 100.0 * pos / (pos + neg));
+    const sk_run_info *d = v->info;
+    bool resampled = d->seen_rows != d->train_rows || d->seen_positives != d->train_positives;
+    if ((s->weight_neg != s->weight_pos || resampled) && d->seen_rows > 0) {
+        double pos = s->weight_pos * (double)d->seen_positives;
+        double neg = s->weight_neg * (double)(d->seen_rows - d->seen_positives);
+        if (s->weight_neg != s->weight_pos)
+            snprintf(title, sizeof title, " loss, weights %.3g:%.3g = %.0f %% seen ",
+                     s->weight_neg, s->weight_pos, 100.0 * pos / (pos + neg));
+        else
+            snprintf(title, sizeof title, " loss, resampled = %.0f %% seen ",
+                     100.0 * pos / (pos + neg));
     }
     view_frame(r, title);
     int plot_x = r.x + 1 + LOSS_AXIS_WIDTH;
@@ -493,6 +499,7 @@ static const char *const help_lines[] = {
     "[, ]                previous or next run (several score columns or runs)",
     "g                   histogram heights: linear or log",
     "w, f, b             new run with class weights, focal loss or prior bias toggled",
+    "r                   new run with the next resampling: over, under, smote, none",
     "n                   new run with the current settings",
     "space               pause or resume training",
     "Ctrl-L              redraw the screen",

@@ -51,6 +51,7 @@ typedef enum {
     ACTION_FOCAL,          /* new run: BCE <-> focal loss */
     ACTION_BIAS,           /* new run: zero <-> prior output bias */
     ACTION_RESTART,        /* new run with the current settings */
+    ACTION_RESAMPLE,       /* new run: cycle none, over, under, smote */
     ACTION_REDRAW
 } key_action;
 
@@ -79,6 +80,7 @@ static const key_binding keymap[] = {
     { 'f', ACTION_FOCAL, 0 },
     { 'b', ACTION_BIAS, 0 },
     { 'n', ACTION_RESTART, 0 },
+    { 'r', ACTION_RESAMPLE, 0 },
     { '[', ACTION_PREVIOUS_RUN, 0 },
     { 12 /* Ctrl-L */, ACTION_REDRAW, 0 },
 };
@@ -222,6 +224,9 @@ static void apply_remedy(view_state *v, key_action action)
     case ACTION_BIAS:
         options.bias_prior = !options.bias_prior;
         break;
+    case ACTION_RESAMPLE:
+        options.resample = (sk_resample_kind)((options.resample + 1) % SK_RESAMPLE_COUNT);
+        break;
     default:
         break;
     }
@@ -287,6 +292,7 @@ static bool handle_key(view_state *v, int key)
     case ACTION_FOCAL:
     case ACTION_BIAS:
     case ACTION_RESTART:
+    case ACTION_RESAMPLE:
         apply_remedy(v, binding->action);
         break;
     case ACTION_REDRAW:
