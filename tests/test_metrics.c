@@ -1441,6 +1441,349 @@ static void bootstrap_cancel_and_one_class(void **state)
     sk_sweep_free(sweep);
 }
 
+/* ---- binned sweeps ------------------------------------------------------ */
+
+/* Slack on top of a stated error bound: the bound and both areas are
+ * computed in floating point, each to within about 1e-15. */
+#define BOUND_SLACK 1e-12
+
+/* Sample of the binned tests, for sorting by score with its label. */
+typedef struct {
+    double score;
+    unsigned char y;
+} labelled_score;
+
+static int compare_labelled_ascending(const void *a, const void *b)
+{
+    double x = ((const labelled_score *)a)->score;
+    double y = ((const labelled_score *)b)->score;
+    return (x > y) - (x < y);
+}
+
+/* Bins of a binned test: arrays of n entries, *bins of them filled. */
+typedef struct {
+    double *lowest;
+    size_t *negatives;
+    size_t *positives;
+    size_t bins;
+    double max_score;
+} test_bins;
+
+static void test_bins_free(test_bins *b)
+{
+    free(b->lowest);
+    free(b->negatives);
+    free(b->positives);
+}
+
+/* Bins n scores in score order: a new bin starts at each new distinct score
+ * with probability `split` (split = 1 gives one bin per distinct score). */
+static test_bins random_bins(gsl_rng *rng, const double *s, const unsigned char *y,
+                             size_t n, double split)
+{
+    labelled_score *sorted = calloc(n, sizeof *sorted);
+    test_bins b = {calloc(n, sizeof(double)), calloc(n, sizeof(size_t)),
+                   calloc(n, sizeof(size_t)), 0, NAN};
+    assert_true(sorted != NULL && b.lowest != NULL && b.negatives != NULL &&
+                b.positives != NULL);
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = (labelled_score){s[i], y[i]};
+    qsort(sorted, n, sizeof *sorted, compare_labelled_ascending);
+    for (size_t i = 0; i < n; i++) {
+        bool new_score = i == 0 || sorted[i].score != sorted[i - 1].score;
+        if (i == 0 || (new_score && gsl_rng_uniform(rng) < split)) {
+            b.lowest[b.bins] = sorted[i].score;
+            b.bins++;
+        }
+        if (sorted[i].y)
+            b.positives[b.bins - 1]++;
+        else
+            b.negatives[b.bins - 1]++;
+        b.max_score = sorted[i].score;
+    }
+    free(sorted);
+    return b;
+}
+
+static sk_sweep *binned_sweep(const test_bins *b)
+{
+    sk_sweep *sweep = NULL;
+    sk_error err = {""};
+    sk_status status = sk_sweep_new_binned(b->lowest, b->negatives, b->positives, b->bins,
+                                           b->max_score, &sweep, &err);
+    if (status != SK_OK)
+        fail_msg("sk_sweep_new_binned failed: %s", err.message);
+    return sweep;
+}
+
+/* Fails unless |binned - exact| <= bound + BOUND_SLACK. */
+#define assert_within_bound(exact, binned, bound)                               \
+    do {                                                                      \
+        double x_ = (exact), b_ = (binned), e_ = (bound);                     \
+        if (!(fabs(x_ - b_) <= e_ + BOUND_SLACK))                             \
+            fail_msg("%s: exact %.17g, binned %.17g, differ by %.3g > bound " \
+                     "%.3g + %g",                                             \
+                     #binned, x_, b_, fabs(x_ - b_), e_, BOUND_SLACK);         \
+    } while (0)
+
+/* With one bin per distinct score, the binned sweep is the exact sweep. */
+static void binned_sweep_equals_exact_per_score(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(rng);
+    gsl_rng_set(rng, 11);
+    const size_t n = 20000;
+    double *s = calloc(n, sizeof *s);
+    unsigned char *y = calloc(n, 1);
+    assert_true(s != NULL && y != NULL);
+    random_scores(rng, n, s, y);
+
+    sk_sweep *exact = NULL;
+    sk_error err = {""};
+    assert_int_equal(sk_sweep_new(s, y, n, &exact, &err), SK_OK);
+    test_bins b = random_bins(rng, s, y, n, 1.0);
+    sk_sweep *binned = binned_sweep(&b);
+
+    assert_true(sk_sweep_is_binned(binned));
+    assert_false(sk_sweep_is_binned(exact));
+    assert_int_equal(sk_sweep_count(binned), n);
+    assert_int_equal(sk_sweep_positives(binned), sk_sweep_positives(exact));
+    assert_int_equal(sk_sweep_distinct(binned), sk_sweep_distinct(exact));
+    for (size_t k = 0; k < sk_sweep_distinct(exact); k++) {
+        assert_true(sk_sweep_score_at(binned, k) == sk_sweep_score_at(exact, k));
+        assert_confusion_equal(sk_sweep_confusion_at(exact, k),
+                               sk_sweep_confusion_at(binned, k));
+    }
+    assert_close(sk_sweep_roc_auc(exact), sk_sweep_roc_auc(binned), 0.0);
+    assert_close(sk_sweep_average_precision(exact), sk_sweep_average_precision(binned), 0.0);
+    assert_close(0.0, sk_sweep_roc_auc_error(exact), 0.0);
+    assert_close(0.0, sk_sweep_average_precision_error(exact), 0.0);
+    assert_close(sk_sweep_min_score(exact), sk_sweep_min_score(binned), 0.0);
+    assert_close(sk_sweep_max_score(exact), sk_sweep_max_score(binned), 0.0);
+    for (int i = 0; i < 1000; i++) {
+        double t = s[gsl_rng_uniform_int(rng, n)] * (1.0 + 1e-9 * gsl_rng_uniform(rng));
+        assert_confusion_equal(naive_confusion(s, y, n, t), sk_sweep_confusion(binned, t));
+    }
+
+    sk_curve exact_roc, binned_roc;
+    assert_int_equal(sk_sweep_roc_curve(exact, true, &exact_roc, &err), SK_OK);
+    assert_int_equal(sk_sweep_roc_curve(binned, true, &binned_roc, &err), SK_OK);
+    assert_int_equal(exact_roc.points, binned_roc.points);
+    for (size_t i = 0; i < exact_roc.points; i++) {
+        assert_close(exact_roc.x[i], binned_roc.x[i], 0.0);
+        assert_close(exact_roc.y[i], binned_roc.y[i], 0.0);
+        assert_close(exact_roc.thresholds[i], binned_roc.thresholds[i], 0.0);
+    }
+    sk_curve_free(&exact_roc);
+    sk_curve_free(&binned_roc);
+
+    sk_sweep_free(exact);
+    sk_sweep_free(binned);
+    test_bins_free(&b);
+    free(s);
+    free(y);
+    gsl_rng_free(rng);
+}
+
+/* Coarse random bins: the binned areas stay within the stated bounds of
+ * the exact ones, and the bounds are not vacuous for fine bins. */
+static void binned_areas_within_bounds(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(rng);
+    gsl_rng_set(rng, 12);
+    const size_t n = 50000;
+    const double splits[] = {0.0, 0.001, 0.01, 0.1, 0.5, 0.9};
+    double *s = calloc(n, sizeof *s);
+    unsigned char *y = calloc(n, 1);
+    assert_true(s != NULL && y != NULL);
+    for (int round = 0; round < 4; round++) {
+        random_scores(rng, n, s, y);
+        sk_sweep *exact = NULL;
+        sk_error err = {""};
+        assert_int_equal(sk_sweep_new(s, y, n, &exact, &err), SK_OK);
+        for (size_t k = 0; k < sizeof splits / sizeof *splits; k++) {
+            test_bins b = random_bins(rng, s, y, n, splits[k]);
+            sk_sweep *binned = binned_sweep(&b);
+            assert_within_bound(sk_sweep_roc_auc(exact), sk_sweep_roc_auc(binned),
+                                sk_sweep_roc_auc_error(binned));
+            assert_within_bound(sk_sweep_average_precision(exact),
+                                sk_sweep_average_precision(binned),
+                                sk_sweep_average_precision_error(binned));
+            /* At a bin's lowest score the confusion matrix is exact. */
+            for (size_t level = 0; level < sk_sweep_distinct(binned); level += 7) {
+                double t = sk_sweep_score_at(binned, level);
+                assert_confusion_equal(naive_confusion(s, y, n, t),
+                                       sk_sweep_confusion(binned, t));
+            }
+            sk_sweep_free(binned);
+            test_bins_free(&b);
+        }
+        sk_sweep_free(exact);
+    }
+
+    /* Continuous scores in 2^16 bins: the bounds are small. */
+    for (size_t i = 0; i < n; i++) {
+        y[i] = gsl_rng_uniform(rng) < 0.05;
+        s[i] = gsl_rng_uniform(rng) * 0.7 + 0.3 * y[i];
+    }
+    test_bins b = random_bins(rng, s, y, n, 1.0);
+    for (size_t i = 0; i < b.bins; i++) {
+        /* Merge into bins of width 2^-16 by moving each lowest down. */
+        b.lowest[i] = floor(b.lowest[i] * 65536.0) / 65536.0;
+    }
+    size_t merged = 0;
+    for (size_t i = 0; i < b.bins; i++) {
+        if (merged > 0 && b.lowest[merged - 1] == b.lowest[i]) {
+            b.negatives[merged - 1] += b.negatives[i];
+            b.positives[merged - 1] += b.positives[i];
+            continue;
+        }
+        b.lowest[merged] = b.lowest[i];
+        b.negatives[merged] = b.negatives[i];
+        b.positives[merged] = b.positives[i];
+        merged++;
+    }
+    b.bins = merged;
+    sk_sweep *binned = binned_sweep(&b);
+    assert_true(sk_sweep_roc_auc_error(binned) < 1e-4);
+    assert_true(sk_sweep_average_precision_error(binned) < 1e-3);
+    sk_sweep_free(binned);
+    test_bins_free(&b);
+    free(s);
+    free(y);
+    gsl_rng_free(rng);
+}
+
+/* One bin of 10 negatives below 10 positives: the bounds are reached. */
+static void binned_bounds_are_tight(void **state)
+{
+    (void)state;
+    double s[20];
+    unsigned char y[20];
+    for (int i = 0; i < 20; i++) {
+        y[i] = i >= 10;
+        s[i] = y[i] ? 0.2 : 0.1;
+    }
+    sk_sweep *exact = NULL;
+    sk_error err = {""};
+    assert_int_equal(sk_sweep_new(s, y, 20, &exact, &err), SK_OK);
+    double lowest = 0.1;
+    size_t negatives = 10, positives = 10;
+    sk_sweep *binned = NULL;
+    assert_int_equal(sk_sweep_new_binned(&lowest, &negatives, &positives, 1, 0.2, &binned,
+                                         &err), SK_OK);
+    assert_close(1.0, sk_sweep_roc_auc(exact), 0.0);
+    assert_close(0.5, sk_sweep_roc_auc(binned), 0.0);
+    assert_close(0.5, sk_sweep_roc_auc_error(binned), 1e-15);
+    assert_close(1.0, sk_sweep_average_precision(exact), 0.0);
+    assert_close(0.5, sk_sweep_average_precision(binned), 0.0);
+    assert_close(0.5, sk_sweep_average_precision_error(binned), 1e-15);
+
+    /* Nothing is predicted positive above the highest score of the bin. */
+    sk_curve roc;
+    assert_int_equal(sk_sweep_roc_curve(binned, false, &roc, &err), SK_OK);
+    assert_close(nextafter(0.2, INFINITY), roc.thresholds[0], 0.0);
+    sk_curve_free(&roc);
+    sk_threshold_choice none = sk_sweep_best_threshold(binned, SK_CRITERION_COST, NULL);
+    assert_true(none.found);
+    sk_sweep_free(exact);
+    sk_sweep_free(binned);
+}
+
+static void binned_rejects_bad_bins(void **state)
+{
+    (void)state;
+    sk_sweep *sweep = (sk_sweep *)&sweep;
+    sk_error err = {""};
+    double lowest[3] = {0.1, 0.1, 0.3};
+    size_t negatives[3] = {1, 1, 1};
+    size_t positives[3] = {1, 0, 1};
+    assert_int_equal(sk_sweep_new_binned(lowest, negatives, positives, 3, 0.4, &sweep, &err),
+                     SK_ERR_INPUT);
+    assert_null(sweep);
+    assert_non_null(strstr(err.message, "bin 1"));
+
+    lowest[1] = 0.2;
+    lowest[2] = NAN;
+    assert_int_equal(sk_sweep_new_binned(lowest, negatives, positives, 3, 0.4, &sweep, &err),
+                     SK_ERR_INPUT);
+    lowest[2] = 0.3;
+    assert_int_equal(sk_sweep_new_binned(lowest, negatives, positives, 3, 0.25, &sweep, &err),
+                     SK_ERR_INPUT);
+    assert_non_null(strstr(err.message, "below the lowest score"));
+
+    /* Empty bins are skipped, also at the top. */
+    negatives[2] = 0;
+    positives[2] = 0;
+    assert_int_equal(sk_sweep_new_binned(lowest, negatives, positives, 3, 0.25, &sweep, &err),
+                     SK_OK);
+    assert_int_equal(sk_sweep_distinct(sweep), 2);
+    assert_int_equal(sk_sweep_count(sweep), 3);
+    assert_close(0.2, sk_sweep_score_at(sweep, 0), 0.0);
+    assert_close(0.25, sk_sweep_max_score(sweep), 0.0);
+    sk_sweep_free(sweep);
+
+    /* All counts 0: an empty sweep. */
+    size_t zeros[3] = {0, 0, 0};
+    assert_int_equal(sk_sweep_new_binned(lowest, zeros, zeros, 3, NAN, &sweep, &err), SK_OK);
+    assert_int_equal(sk_sweep_count(sweep), 0);
+    assert_int_equal(sk_sweep_distinct(sweep), 0);
+    assert_true(isnan(sk_sweep_roc_auc(sweep)));
+    assert_true(isnan(sk_sweep_roc_auc_error(sweep)));
+    sk_sweep_free(sweep);
+}
+
+/* The binned bootstrap draws per-level counts: deterministic for a seed,
+ * and its intervals match the exact sweep's within sampling noise. */
+static void binned_bootstrap_matches_exact(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(rng);
+    gsl_rng_set(rng, 13);
+    const size_t n = 20000;
+    double *s = calloc(n, sizeof *s);
+    unsigned char *y = calloc(n, 1);
+    assert_true(s != NULL && y != NULL);
+    for (size_t i = 0; i < n; i++) {
+        y[i] = gsl_rng_uniform(rng) < 0.1;
+        s[i] = round((gsl_rng_uniform(rng) * 0.8 + 0.2 * y[i]) * 1000.0) / 1000.0;
+    }
+    sk_sweep *exact = NULL;
+    sk_error err = {""};
+    assert_int_equal(sk_sweep_new(s, y, n, &exact, &err), SK_OK);
+    test_bins b = random_bins(rng, s, y, n, 1.0);
+    sk_sweep *binned = binned_sweep(&b);
+
+    sk_bootstrap_options o = sk_bootstrap_defaults();
+    o.resamples = 2000;
+    sk_bootstrap_result r_exact, r_binned, r_again;
+    assert_int_equal(sk_sweep_bootstrap(exact, 0.5, &o, &r_exact, &err), SK_OK);
+    assert_int_equal(sk_sweep_bootstrap(binned, 0.5, &o, &r_binned, &err), SK_OK);
+    assert_int_equal(sk_sweep_bootstrap(binned, 0.5, &o, &r_again, &err), SK_OK);
+    for (int m = 0; m < SK_BOOTSTRAP_COUNT; m++) {
+        assert_close(r_exact.metric[m].estimate, r_binned.metric[m].estimate, 0.0);
+        assert_close(r_binned.metric[m].lo, r_again.metric[m].lo, 0.0);
+        assert_close(r_binned.metric[m].hi, r_again.metric[m].hi, 0.0);
+        /* Interval ends from 2000 resamples vary by about 0.003 here; the
+         * intervals themselves are about 0.05 wide. */
+        if (fabs(r_exact.metric[m].lo - r_binned.metric[m].lo) > 0.01 ||
+            fabs(r_exact.metric[m].hi - r_binned.metric[m].hi) > 0.01)
+            fail_msg("%s: exact [%g, %g], binned [%g, %g]", sk_bootstrap_metric_name(m),
+                     r_exact.metric[m].lo, r_exact.metric[m].hi, r_binned.metric[m].lo,
+                     r_binned.metric[m].hi);
+    }
+    sk_sweep_free(exact);
+    sk_sweep_free(binned);
+    test_bins_free(&b);
+    free(s);
+    free(y);
+    gsl_rng_free(rng);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -1467,6 +1810,11 @@ int main(void)
         cmocka_unit_test(bootstrap_recall_is_binomial),
         cmocka_unit_test(bootstrap_recall_coverage),
         cmocka_unit_test(bootstrap_cancel_and_one_class),
+        cmocka_unit_test(binned_sweep_equals_exact_per_score),
+        cmocka_unit_test(binned_areas_within_bounds),
+        cmocka_unit_test(binned_bounds_are_tight),
+        cmocka_unit_test(binned_rejects_bad_bins),
+        cmocka_unit_test(binned_bootstrap_matches_exact),
     };
     int failed = cmocka_run_group_tests_name("metrics fixtures", fixture_tests,
                                              load_fixtures, free_fixtures);

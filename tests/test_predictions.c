@@ -1,12 +1,17 @@
 /*
  * test_predictions.c - tests of sk_predictions_read: choosing the label and
  * score columns, the positive class, the orientation of the scores, and
- * the messages for every kind of bad input.
+ * the messages for every kind of bad input; then of the streaming reader:
+ * parity with the table reader, progress and cancelling, binned mode
+ * against exact answers, and a large file on standard input.
  *
- * Fixtures are small CSV texts written into a temporary directory.
+ * Fixtures are small CSV texts written into a temporary directory; the
+ * large ones are generated from a seeded gsl_rng.
  */
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,10 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 
+#include "skewtop/metrics.h"
 #include "skewtop/predictions.h"
 
 /* Tolerance for 1 - p: one rounding of a subtraction of numbers <= 1. */

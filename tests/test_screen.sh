@@ -41,9 +41,15 @@ alternate_on() { tm display-message -p -t test '#{alternate_on}'; }
 
 # start_shell LANG: a plain shell in a fresh 80x24 session.
 start_shell() {
-    tm kill-session -t test 2>/dev/null
-    tm new-session -d -s test -x 80 -y 24 \
-        "env -i PATH=/usr/bin:/bin HOME=$work TERM=screen LANG=$1 NO_COLOR=${2:-} bash --norc --noprofile"
+    tm kill-server 2>/dev/null
+    # A server that is still shutting down refuses new sessions; retry.
+    local tries
+    for tries in $(seq 50); do
+        tm new-session -d -s test -x 80 -y 24 -c "$work" \
+            "env -i PATH=/usr/bin:/bin HOME=$work TERM=screen LANG=$1 NO_COLOR=${2:-} bash --norc --noprofile" \
+            2>/dev/null && tm has-session -t test 2>/dev/null && break
+        sleep 0.1
+    done
     tm set-option -t test status off >/dev/null
     wait_for '\$' 10 || true
 }
@@ -126,6 +132,25 @@ check_screen "runs view lists the weighted run" "2 weights balanced "
 check_screen "runs view overlays the losses" "validation loss of each run"
 tm send-keys -t test '['
 check_screen "[ switches to the previous run" "run 2/3"
+tm send-keys -t test Tab
+check_screen "runs view returns to the overview" "P(positive) by true class"
+tm send-keys -t test r
+check_screen "r starts a resampled run" "run 4 started: weights balanced, resample over"
+tm send-keys -t test '[' '[' c
+check_screen "c recalibrates the weighted run" "weights balanced + prior_shift"
+tm send-keys -t test Tab Tab
+check_screen "calibration view compares before and after" "before: ECE"
+tm send-keys -t test c
+check_screen "c again fits Platt scaling" "+ platt"
+tm send-keys -t test o e
+check_screen "e exports the operating point" "exported the operating point"
+if [ -s "$work/skewtop-operating-point.json" ] \
+   && jq -e '.calibration.kind == "platt" and .criterion == "f1"' \
+        "$work/skewtop-operating-point.json" >/dev/null; then
+    pass "export holds the calibration and criterion"
+else
+    fail "export file missing or incomplete"
+fi
 tm send-keys -t test q
 check_screen "q exits after remedies" "EXIT=0"
 

@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -294,6 +296,177 @@ static void fixed_scores_reject_nan(void **state)
     assert_non_null(strstr(err.message, "2"));
 }
 
+/* Reads the demo data as the CLI does. */
+static sk_dataset *demo_dataset(void)
+{
+    sk_table *table = NULL;
+    sk_dataset *data = NULL;
+    sk_error err = { "" };
+    if (sk_table_read(SK_SAMPLE_DATA "/lending_club.csv", NULL, &table, &err) != SK_OK)
+        fail_msg("%s", err.message);
+    sk_prepare_options options = { .target = "Class", .val_fraction = 0.25, .seed = 1 };
+    if (sk_dataset_prepare(table, &options, &data, &err) != SK_OK)
+        fail_msg("%s", err.message);
+    sk_table_free(table);
+    return data;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median score of the positive rows of a finished session. */
+static double positive_median(sk_session *session)
+{
+    sk_snapshot *s = sk_session_latest(session);
+    double *values = calloc(s->n, sizeof *values);
+    size_t m = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->y[i])
+            values[m++] = s->scores[i];
+    qsort(values, m, sizeof *values, compare_doubles);
+    double median = m % 2 ? values[m / 2] : 0.5 * (values[m / 2 - 1] + values[m / 2]);
+    free(values);
+    sk_snapshot_release(s);
+    return median;
+}
+
+static sk_session *run_to_end(const sk_dataset *data, const sk_train_options *options)
+{
+    sk_session *session = new_session(data, options);
+    start(session);
+    sk_session_join(session);
+    return session;
+}
+
+static void balanced_weights_raise_minority(void **state)
+{
+    (void)state;
+    sk_dataset *data = demo_dataset();
+    sk_train_options options = sk_train_defaults();
+    sk_session *plain = run_to_end(data, &options);
+    options.weights = SK_WEIGHTS_BALANCED;
+    sk_session *weighted = run_to_end(data, &options);
+
+    double before = positive_median(plain), after = positive_median(weighted);
+    print_message("median minority score: unweighted %.4f, balanced %.4f\n", before, after);
+    assert_true(after > before);
+    sk_session_free(weighted);
+    sk_session_free(plain);
+    sk_dataset_free(data);
+}
+
+static void resampling_changes_training_only(void **state)
+{
+    (void)state;
+    sk_dataset *data = demo_dataset();
+    sk_train_options options = sk_train_defaults();
+    options.epochs = 2;
+    options.resample = SK_RESAMPLE_UNDER;
+    sk_session *session = run_to_end(data, &options);
+    const sk_run_info *info = sk_session_info(session);
+    /* Under-sampling to a ratio of 1 leaves as many negatives as positives. */
+    assert_int_equal(info->seen_rows, 2 * info->seen_positives);
+    assert_int_equal(info->seen_positives, data->train.positives);
+    /* Validation keeps its rows and prevalence. */
+    assert_int_equal(info->rows, data->val.rows);
+    assert_int_equal(info->positives, data->val.positives);
+    sk_snapshot *s = sk_session_latest(session);
+    assert_int_equal(s->n, data->val.rows);
+    sk_snapshot_release(s);
+    sk_session_free(session);
+    sk_dataset_free(data);
+}
+
+static double mean_of(const double *values, size_t n)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += values[i];
+    return sum / (double)n;
+}
+
+static void prior_shift_restores_prevalence(void **state)
+{
+    (void)state;
+    sk_dataset *data = demo_dataset();
+    sk_train_options options = sk_train_defaults();
+    options.weights = SK_WEIGHTS_BALANCED;
+    sk_session *weighted = run_to_end(data, &options);
+
+    sk_session *shifted = NULL;
+    sk_error err = { "" };
+    assert_int_equal(sk_session_new_calibrated(weighted, SK_CALIBRATOR_PRIOR_SHIFT, 0.5, 1,
+                                               &shifted, &err), SK_OK);
+    assert_true(sk_session_base(shifted) == weighted);
+    assert_int_equal(sk_session_calibrator(shifted)->kind, SK_CALIBRATOR_PRIOR_SHIFT);
+
+    sk_snapshot *s = sk_session_latest(shifted);
+    const double *before = sk_session_reference_scores(shifted);
+    double p = (double)data->train.positives / (double)data->train.rows;
+    double mean_before = mean_of(before, s->n), mean_after = mean_of(s->scores, s->n);
+    print_message("prevalence %.4f, mean score weighted %.4f, after prior shift %.4f\n",
+                  p, mean_before, mean_after);
+    /* Balanced weights put the mean near 0.5; the shift brings it back to
+     * the training prevalence within one percentage point. */
+    assert_true(mean_before > 0.3);
+    assert_true(fabs(mean_after - p) < 0.01);
+    sk_snapshot_release(s);
+    sk_session_free(shifted);
+    sk_session_free(weighted);
+    sk_dataset_free(data);
+}
+
+static void isotonic_lowers_ece(void **state)
+{
+    (void)state;
+    sk_dataset *data = demo_dataset();
+    sk_train_options options = sk_train_defaults();
+    options.weights = SK_WEIGHTS_BALANCED;
+    sk_session *weighted = run_to_end(data, &options);
+
+    for (int kind = SK_CALIBRATOR_PLATT; kind <= SK_CALIBRATOR_ISOTONIC; kind++) {
+        sk_session *calibrated = NULL;
+        sk_error err = { "" };
+        assert_int_equal(sk_session_new_calibrated(weighted, (sk_calibrator_kind)kind, 0.5, 1,
+                                                   &calibrated, &err), SK_OK);
+        sk_snapshot *s = sk_session_latest(calibrated);
+        sk_sweep *before = NULL;
+        assert_int_equal(sk_sweep_new(sk_session_reference_scores(calibrated), s->y, s->n,
+                                      &before, &err), SK_OK);
+        sk_calibration cb, ca;
+        assert_int_equal(sk_sweep_calibration(before, 10, &cb, &err), SK_OK);
+        assert_int_equal(sk_sweep_calibration(s->sweep, 10, &ca, &err), SK_OK);
+        print_message("%s: ECE %.4f -> %.4f\n", sk_calibrator_name((sk_calibrator_kind)kind),
+                      cb.ece, ca.ece);
+        assert_true(ca.ece < cb.ece);
+        sk_calibration_free(&cb);
+        sk_calibration_free(&ca);
+        sk_sweep_free(before);
+        sk_snapshot_release(s);
+        sk_session_free(calibrated);
+    }
+    sk_session_free(weighted);
+    sk_dataset_free(data);
+}
+
+static void recalibration_needs_scores(void **state)
+{
+    (void)state;
+    sk_dataset *data = synthetic_dataset(400, 40, 200, 20, 2.0, 12);
+    sk_train_options options = sk_train_defaults();
+    sk_session *session = new_session(data, &options);
+    sk_session *calibrated = NULL;
+    sk_error err = { "" };
+    assert_int_equal(sk_session_new_calibrated(session, SK_CALIBRATOR_PLATT, 0.5, 1,
+                                               &calibrated, &err), SK_ERR_INPUT);
+    assert_non_null(strstr(err.message, "first epoch"));
+    sk_session_free(session);
+    sk_dataset_free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +481,11 @@ int main(void)
         cmocka_unit_test(invalid_options_fail_early),
         cmocka_unit_test(fixed_scores_session),
         cmocka_unit_test(fixed_scores_reject_nan),
+        cmocka_unit_test(balanced_weights_raise_minority),
+        cmocka_unit_test(resampling_changes_training_only),
+        cmocka_unit_test(prior_shift_restores_prevalence),
+        cmocka_unit_test(isotonic_lowers_ece),
+        cmocka_unit_test(recalibration_needs_scores),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

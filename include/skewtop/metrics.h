@@ -67,6 +67,57 @@ double sk_sweep_roc_auc(const sk_sweep *sweep);
  * absent). */
 double sk_sweep_average_precision(const sk_sweep *sweep);
 
+/* ---- binned sweeps ------------------------------------------------------ */
+
+/*
+ * Builds a sweep from per-class counts in score bins, for inputs with more
+ * scores than are kept one by one.  Bin b holds negatives[b] + positives[b]
+ * samples whose lowest score is lowest[b]; every score in bin b is below
+ * lowest[b + 1], and max_score is the highest score in the top non-empty
+ * bin.  lowest must be finite and strictly increasing; empty bins are
+ * skipped.
+ *
+ * Every sweep function works on the result, which is the exact sweep of the
+ * samples with each score moved down to its bin's lowest score:
+ *  - the distinct scores (levels) are the lowest[b] of the non-empty bins;
+ *  - the confusion matrix at a threshold equal to some lowest[b], or outside
+ *    [lowest of the bottom bin, max_score], is exact; at a threshold inside
+ *    a bin it counts that whole bin as predicted negative;
+ *  - the threshold above every score is the next double above max_score;
+ *  - ROC AUC and average precision are the binned values, within
+ *    sk_sweep_roc_auc_error() and sk_sweep_average_precision_error() of the
+ *    exact ones; curves, histograms and calibration place each sample at its
+ *    bin's lowest score;
+ *  - the bootstrap draws per-bin counts (see sk_sweep_bootstrap()).
+ * Fails with SK_ERR_INPUT when lowest is not finite and strictly increasing,
+ * max_score is below the top non-empty bin's lowest score, or the bins hold
+ * more than UINT32_MAX samples; with SK_ERR_NOMEM.  All counts 0 give an
+ * empty sweep.  On success *out owns the sweep; free it with sk_sweep_free().
+ */
+sk_status sk_sweep_new_binned(const double *lowest, const size_t *negatives,
+                              const size_t *positives, size_t bins, double max_score,
+                              sk_sweep **out, sk_error *err);
+
+/* True for a sweep made by sk_sweep_new_binned(). */
+bool sk_sweep_is_binned(const sk_sweep *sweep);
+
+/*
+ * Largest difference between the sweep's ROC AUC and the ROC AUC of the
+ * exact scores that the bins allow: sum_b pos_b neg_b / (2 P N), because
+ * only pairs inside one bin lose their order and each then counts 1/2.
+ * 0 for an exact sweep; NAN when one class is absent.
+ */
+double sk_sweep_roc_auc_error(const sk_sweep *sweep);
+
+/*
+ * Largest difference between the sweep's average precision and that of the
+ * exact scores that the bins allow (derived in src/metrics/binned.c from the
+ * highest and lowest precision each positive of a bin can have).  It is a
+ * bound, not an estimate: the true error is usually far smaller.  0 for an
+ * exact sweep; NAN when one class is absent.
+ */
+double sk_sweep_average_precision_error(const sk_sweep *sweep);
+
 /* ---- metrics at one threshold ------------------------------------------ */
 
 /* Bits of sk_rates.undefined: which ratios had a zero denominator. */
@@ -306,7 +357,10 @@ typedef struct {
  * O(n + distinct) and nothing is sorted again.  The same seed gives the same
  * result.  Reads the sweep only, so it may run on any thread while others
  * read the same sweep.  Intervals of a metric that is undefined on the
- * original scores (an AUC with one class) are NAN.  NOTE: each resample
+ * original scores (an AUC with one class) are NAN.  On a binned sweep each
+ * resample draws its per-level counts from a multinomial distribution:
+ * O(levels) per resample, the same distribution, other values for a seed.
+ * NOTE: on an exact sweep each resample
  * draws n random numbers into scattered counters, which took about 0.8 s at
  * 10^7 scores (bench machine, bench/README.md), so 1000 resamples of that
  * size take minutes: pass fewer resamples or a progress callback that

@@ -17,23 +17,79 @@
  *
  * Every choice the user did not make explicitly (auto-detected columns,
  * flipped scores, one class against the rest) leaves one notice sentence.
+ *
+ * Large files.  The file is read as a stream: only the label (as a small
+ * integer code) and the scores of each row are kept, 1 or 2 bytes plus 8
+ * per score column.  Up to options->exact_limit rows every score is kept
+ * (exact mode).  Beyond it, unless options->exact is set, the reader bins
+ * the scores instead (binned mode): per score column and class, counts in
+ * 2^19 equal-width bins, with the lowest and highest score of each bin.  The
+ * grid starts over the range of the rows read so far, with room on both
+ * sides; a later score outside it doubles the bin width (adjacent pairs
+ * merge, so every count stays exact) until the score fits.  The observed
+ * range then always spans more than a quarter of the bins, so more than
+ * 2^17 bins.  Memory in binned mode is about 12 MB per score column
+ * whatever the row count (more with one-vs-rest: 2 MB per further class).
  */
 #ifndef SKEWTOP_PREDICTIONS_H
 #define SKEWTOP_PREDICTIONS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "skewtop/common.h"
 #include "skewtop/data.h"
 
+/* Rows kept score by score when options->exact_limit is 0: 5 x 10^7 rows
+ * of one score column take about 450 MB. */
+#define SK_PREDICTIONS_EXACT_LIMIT ((size_t)50000000)
+
 typedef struct {
     const char *label;      /* label column: name or 1-based index; NULL = auto */
     const char *scores;     /* score column, or several as "a,b,c"; NULL = auto */
     const char *score_of;   /* class the scores are the probability of; NULL = the larger label */
     const char *positive;   /* positive class; NULL = the minority class */
-    sk_csv_options csv;     /* used by sk_predictions_read() only */
+    sk_csv_options csv;     /* used when reading a file, not by sk_predictions_from_table() */
+    size_t exact_limit;     /* rows kept exactly; beyond, binned mode; 0 = SK_PREDICTIONS_EXACT_LIMIT */
+    bool exact;             /* keep every score whatever the row count */
 } sk_predictions_options;
+
+/*
+ * Progress of a reader, shared with another thread (a screen that shows
+ * it, and a key that cancels).  Zero-initialise it before the call.  The
+ * reader updates the counters after every chunk of input (1 MiB) and checks
+ * cancel there.
+ */
+typedef struct {
+    atomic_size_t bytes_read;   /* bytes of the file read so far */
+    atomic_size_t rows_read;    /* data rows read so far */
+    atomic_size_t bytes_total;  /* size of a regular file, set on opening; 0 when
+                                   unknown (standard input from a pipe) */
+    atomic_bool binned;         /* the reader passed the exact limit and bins */
+    atomic_bool cancel;         /* set by the caller to stop reading */
+} sk_read_progress;
+
+/* Counts of one score column in binned mode, in the form that
+ * sk_sweep_new_binned() (metrics.h) takes: bins in increasing score order,
+ * oriented as the scores are (flipped when sk_predictions.flipped). */
+typedef struct {
+    size_t bins;            /* non-empty bins */
+    double *lowest;         /* [bins] lowest score in the bin, strictly increasing;
+                               every score of bin b is below lowest[b + 1] */
+    size_t *negatives;      /* [bins] rows with y == 0 */
+    size_t *positives;      /* [bins] rows with y == 1 */
+    double max_score;       /* highest score of the top bin */
+} sk_score_bins;
+
+/* Numbers of one score column over every row, oriented, computed while
+ * reading so that binned mode needs no scores afterwards. */
+typedef struct {
+    double log_loss;        /* as sk_log_loss() (metrics.h); NAN unless every score lies in [0, 1] */
+    double brier;           /* as sk_brier(); NAN unless every score lies in [0, 1] */
+    double mean;            /* mean score */
+    double sd;              /* standard deviation with n - 1; NAN for one row */
+} sk_score_summary;
 
 typedef struct {
     size_t rows;            /* data rows; none is dropped */
@@ -56,24 +112,56 @@ typedef struct {
 
     char **notices;         /* [notice_count] one sentence each, for the user */
     size_t notice_count;
+
+    /* Binned mode: y and scores are NULL and bins[i] holds the counts of
+     * score column i.  rows, positives and the rest are set as in exact
+     * mode. */
+    bool binned;
+    sk_score_bins *bins;    /* [score_columns] when binned, else NULL */
+    sk_score_summary *summary; /* [score_columns] in both modes */
 } sk_predictions;
 
 /*
- * Reads a prediction file ("-" for standard input) with sk_table_read()
- * and turns it into labels and oriented scores with
- * sk_predictions_from_table().  options may be NULL for all defaults.
- * On success *out owns the result; free it with sk_predictions_free().
- * Fails as those two functions do.  The peak memory is the table (the
- * file's text plus 16 bytes per row and 4 per cell) plus the result
- * (1 byte per row and 8 per score).
+ * Reads a prediction file ("-" for standard input) as a stream and turns it
+ * into labels and oriented scores, with the rules and messages of
+ * sk_predictions_from_table() below and the CSV rules of sk_table_read()
+ * (data.h).  options may be NULL for all defaults; progress may be NULL.
+ *
+ * Memory: in exact mode 1 byte per row (2 with more than 256 labels) plus
+ * 8 per score, in arrays that double as they grow (pages are touched only
+ * as rows arrive), plus a 1 MiB read buffer.  In binned mode (more rows than
+ * options->exact_limit, without options->exact) it stays flat: see the file
+ * comment.  The rows read up to the limit are binned at the switch, so the
+ * peak is the exact-mode memory of exact_limit rows.
+ *
+ * Differences from reading a table: errors come in file order, so of two
+ * bad rows the first is reported, whatever its kind.  With neither
+ * options->label nor options->scores, the label column of a two-column file
+ * is detected from the first 10000 data rows; the rest of the file is
+ * checked against that choice, and a file that contradicts it is rejected
+ * with the message the whole-file rule gives.
+ *
+ * Fails with SK_ERR_INPUT as sk_table_read() and sk_predictions_from_table()
+ * do, and when: the file has more than UINT32_MAX rows; binned mode meets
+ * more than 16 classes (one-vs-rest) or scores that span more than about
+ * 2^44 times their own spread; progress->cancel was set, with the message
+ * "Reading ... was interrupted." (check progress->cancel to tell).  Fails
+ * with SK_ERR_NOMEM.  On success *out owns the result; free it with
+ * sk_predictions_free().
  */
+sk_status sk_predictions_stream(const char *path, const sk_predictions_options *options,
+                                sk_read_progress *progress, sk_predictions **out,
+                                sk_error *err);
+
+/* sk_predictions_stream() without progress. */
 sk_status sk_predictions_read(const char *path, const sk_predictions_options *options,
                               sk_predictions **out, sk_error *err);
 
 /*
  * Picks the label and score columns of table, chooses the positive class
  * and reads every score.  source names the file in messages: a path, "-"
- * for standard input, or NULL for none.  options->csv is not used.
+ * for standard input, or NULL for none.  options->csv is not used;
+ * exact_limit and exact apply as in sk_predictions_stream().
  *
  * Columns: options->label and options->scores by name or 1-based index.
  * When one of them is NULL and exactly one other column is left, that

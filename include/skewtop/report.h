@@ -13,6 +13,9 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
+#include "skewtop/calibrate.h"
 #include "skewtop/common.h"
 #include "skewtop/data.h"
 #include "skewtop/session.h"
@@ -38,5 +41,19 @@ sk_status sk_report_json(FILE *out, const sk_report_input *input, sk_error *err)
 
 /* Writes the report as aligned plain text. */
 sk_status sk_report_text(FILE *out, const sk_report_input *input, sk_error *err);
+
+/*
+ * Makes the JSON document of an operating point: the positive class, the
+ * threshold and the criterion that chose it (NULL when the user set it),
+ * the calibration map (NULL for none), the metrics with their bootstrap
+ * intervals at the threshold, and the run's settings and seed (options
+ * NULL for scores from a file).  *out is a new reference.  Fails with
+ * SK_ERR_INPUT before the run has scores, and SK_ERR_NOMEM.
+ */
+sk_status sk_report_operating_point(const sk_report_run *run, double threshold,
+                                    const char *criterion,
+                                    const sk_calibrator *calibrator,
+                                    const sk_train_options *options,
+                                    json_t **out, sk_error *err);
 
 #endif

@@ -24,6 +24,7 @@
 #include "skewtop/common.h"
 #include "skewtop/data.h"
 #include "skewtop/diagnose.h"
+#include "skewtop/calibrate.h"
 #include "skewtop/metrics.h"
 #include "skewtop/train.h"
 
@@ -98,6 +99,33 @@ sk_status sk_session_new(const sk_dataset *data, const sk_train_options *options
 sk_status sk_session_new_scores(const sk_run_info *info, const double *scores,
                                 const unsigned char *y, size_t n,
                                 sk_session **out, sk_error *err);
+
+/* Default share of the validation rows that a recalibrated run fits its
+ * map on; the rest evaluate it, so the metrics shown are not fitted on
+ * themselves. */
+#define SK_CALIBRATION_FRACTION 0.5
+
+/*
+ * Creates a session over recalibrated scores of base's newest snapshot.
+ * The validation rows are split (stratified, seeded) into a calibration
+ * part of calib_fraction, on which a map of `kind` is fitted, and an
+ * evaluation part, whose recalibrated scores the new session holds; its
+ * reference scores (sk_session_reference_scores) are the same rows before
+ * recalibration.  Prior shift needs no fitting data but uses the same
+ * evaluation part, so the kinds compare on the same rows.  base must
+ * outlive the new session.  Fails with SK_ERR_INPUT before the first
+ * epoch, or when a part would lack a class, and as the fit does.
+ */
+sk_status sk_session_new_calibrated(sk_session *base, sk_calibrator_kind kind,
+                                    double calib_fraction, unsigned long seed,
+                                    sk_session **out, sk_error *err);
+
+/* The run a recalibrated session was made from, or NULL. */
+sk_session *sk_session_base(const sk_session *session);
+/* The fitted map of a recalibrated session (the identity otherwise). */
+const sk_calibrator *sk_session_calibrator(const sk_session *session);
+/* Scores of the same rows before recalibration [rows], or NULL. */
+const double *sk_session_reference_scores(const sk_session *session);
 
 /* Sets the data file and run name shown for the run; the strings must
  * outlive the session. */

@@ -20,6 +20,8 @@ typedef struct {
      * (scores from a file) turns those keys off. */
     const sk_dataset *data;
     unsigned epoch_delay_ms; /* pause between epochs of the runs it starts */
+    const char *export_path; /* where e writes the operating point */
+    const char *input_path;  /* the data file, which e never overwrites */
 } sk_tui_options;
 
 /*

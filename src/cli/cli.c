@@ -33,7 +33,7 @@ enum {
     OPT_LABEL, OPT_SCORE, OPT_SCORE_OF, OPT_HIDDEN, OPT_LAYERS, OPT_DROPOUT,
     OPT_ACTIVATION, OPT_READOUT, OPT_CLIP_NORM, OPT_WEIGHT_DECAY, OPT_TIME_COL,
     OPT_GROUP_COL, OPT_WINDOW, OPT_HORIZON, OPT_SPLIT, OPT_SPLIT_AT, OPT_GAPS,
-    OPT_RESAMPLE, OPT_SMOTE_K, OPT_VERSION
+    OPT_RESAMPLE, OPT_SMOTE_K, OPT_EXPORT, OPT_VERSION
 };
 
 static const struct option long_options[] = {
@@ -73,6 +73,7 @@ static const struct option long_options[] = {
     { "split-at", required_argument, NULL, OPT_SPLIT_AT },
     { "gaps", required_argument, NULL, OPT_GAPS },
     { "resample", required_argument, NULL, OPT_RESAMPLE },
+    { "export", required_argument, NULL, OPT_EXPORT },
     { "smote-k", required_argument, NULL, OPT_SMOTE_K },
     { "label", required_argument, NULL, OPT_LABEL },
     { "score", required_argument, NULL, OPT_SCORE },
@@ -151,6 +152,9 @@ void cli_print_help(FILE *out)
 "  --report[=FORMAT]     print a report instead of the screen: text or json\n"
 "                        (default text)\n"
 "  --output FILE         write the report to FILE instead of standard output\n"
+"  --export FILE         write the operating point (threshold, metrics with\n"
+"                        intervals, settings) as JSON; on screen the e key\n"
+"                        writes it (default skewtop-operating-point.json)\n"
 "  --epoch-delay MS      wait MS milliseconds between epochs on screen\n"
 "                        (default 150 in the demo, 0 otherwise)\n"
 "  --help, --version\n"
@@ -373,6 +377,9 @@ static sk_status apply_option(int code, const char *arg, cli_settings *s, sk_err
     }
     case OPT_OUTPUT:
         s->output_path = arg;
+        break;
+    case OPT_EXPORT:
+        s->export_path = arg;
         break;
     case OPT_HEADER:
         s->csv.header = SK_HEADER_YES;

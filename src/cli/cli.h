@@ -45,6 +45,7 @@ typedef struct {
     bool threshold_set;           /* --threshold was given */
     cli_report report;
     const char *output_path;      /* --output, NULL for standard output */
+    const char *export_path;      /* --export: the operating point's JSON file */
     unsigned epoch_delay_ms;
     bool epoch_delay_set;
     char run_name[128];           /* the first run's description */

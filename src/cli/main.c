@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "skewtop/data.h"
+#include "skewtop/export.h"
 #include "skewtop/predictions.h"
 #include "skewtop/report.h"
 #include "skewtop/session.h"
@@ -77,6 +78,22 @@ static sk_status write_report(const cli_settings *settings, const sk_report_inpu
     return status;
 }
 
+/* Writes the first run's operating point at the report's threshold. */
+static sk_status export_operating_point(const cli_settings *settings,
+                                        const sk_report_run *run, bool training,
+                                        sk_error *err)
+{
+    json_t *document = NULL;
+    sk_status status = sk_report_operating_point(run, settings->threshold, NULL, NULL,
+                                                 training ? &settings->train : NULL,
+                                                 &document, err);
+    const char *inputs[1] = { settings->data_path };
+    if (status == SK_OK)
+        status = sk_export_write(settings->export_path, document, inputs, 1, err);
+    json_decref(document);
+    return status;
+}
+
 /* Waits for every run to finish and prints the report of them all. */
 static sk_status run_report(const cli_settings *settings, sk_session **runs,
                             size_t run_count, const sk_dataset *data, sk_error *err)
@@ -98,6 +115,8 @@ static sk_status run_report(const cli_settings *settings, sk_session **runs,
         .threshold = settings->threshold,
     };
     sk_status status = write_report(settings, &input, err);
+    if (status == SK_OK && settings->export_path != NULL)
+        status = export_operating_point(settings, &report_runs[0], data != NULL, err);
     const sk_snapshot *first = report_runs[0].snapshot;
     if (status == SK_OK && first->state == SK_RUN_FAILED)
         status = sk_error_set(err, SK_ERR_NUMERIC, "training failed: %s", first->error);
@@ -201,7 +220,9 @@ static sk_status run_screen(const cli_settings *settings, invocation *inv,
     sk_tui_options options = { .title = base_name(settings->data_path),
                                .threshold = settings->threshold,
                                .data = inv->data,
-                               .epoch_delay_ms = settings->epoch_delay_ms };
+                               .epoch_delay_ms = settings->epoch_delay_ms,
+                               .export_path = settings->export_path,
+                               .input_path = settings->data_path };
     sk_status status = sk_tui_run(inv->runs, inv->run_count, &options, exit_signal, err);
 
     /* Notices were on no screen; show them once it is closed. */

@@ -1,23 +1,41 @@
 /*
- * predictions.c - turns a table of exported labels and scores into the
- * arrays that `skewtop inspect` analyses.
+ * predictions.c - turns exported labels and scores into the arrays (or, for
+ * very large files, the bins) that `skewtop inspect` analyses.
  *
- * The steps run in this order:
- *   1. columns: the label and score columns, from the options or detected.
- *   2. labels: the distinct texts of the label column pick the positive
- *      class and the class the scores are for.  They are counted in a hash
- *      table whose keys point into the table.  A second pass writes y.
- *   3. scores: each score column is parsed into its output array, checked
- *      for missing, non-numeric and infinite values, and, when the scores
- *      are for the negative class, turned around in place.
+ * One core reads rows; two front ends feed it.  sk_predictions_stream()
+ * parses the file with libcsv chunk by chunk, and sk_predictions_from_table()
+ * walks a table that sk_table_read() made.  The core runs in four steps:
+ *   1. columns: from the header, the label and score columns are taken from
+ *      the options, or detected in a two-column file from the first
+ *      DETECT_ROWS rows, which are held back until the choice is made.
+ *   2. rows: each label becomes a small integer code (a dictionary of the
+ *      distinct texts) and each score is parsed and checked.  Up to the exact
+ *      limit, codes and scores are appended to growing arrays; beyond it,
+ *      they go into bins (see "binned mode" below).
+ *   3. classes: once every row is in, the label counts pick the positive
+ *      class (by default the minority, known only at the end) and the class
+ *      the scores are for; the codes become y.
+ *   4. orientation: scores for the other class are turned around, in the
+ *      arrays or by reversing the bins.
+ * A missing label or score is an error naming its line, never a silently
+ * dropped row: a dropped row would change every metric without the user
+ * knowing.
  *
- * Nothing per row is stored besides the output arrays, so the peak memory
- * is the table plus 1 byte per row and 8 bytes per score.  A missing label
- * or score is an error naming its line, never a silently dropped row: a
- * dropped row would change every metric without the user knowing.
+ * Binned mode.  Per score column, a grid of GRID_BINS equal-width bins whose
+ * width is a power of two, 2^exponent, and whose bin b covers global bin
+ * first + b, that is [(first + b) 2^e, (first + b + 1) 2^e).  The global
+ * bin of a score is floor(ldexp(score, -e)), exact in floating point, so the
+ * binning is monotone in the score and equal scores share a bin.  A score
+ * outside the grid doubles the width (and moves first) until it fits;
+ * adjacent bins then merge pairwise, so the counts stay exact.  Each bin
+ * keeps its count per label group and its lowest and highest score; at the
+ * end the bins become sk_score_bins, ready for sk_sweep_new_binned().
  */
 #include "skewtop/predictions.h"
 
+#include <csv.h>
+#include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -25,17 +43,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 /* Labels or column names listed in an error before "and N more". */
 #define LIST_ITEMS_MAX 20
 
 /* Distinct labels accepted in the label column.  A column with more is an
- * id or score column rather than classes, and the cap keeps the label hash
- * table at a few megabytes whatever the file. */
+ * id or score column rather than classes; the cap also lets a label code
+ * fit in 16 bits. */
 #define MAX_CLASSES 65536
 
+/* Label codes fit in one byte up to this many labels, then in two. */
+#define NARROW_CODES 256
+
 /* Smallest hash table of distinct labels; it doubles at half load. */
-#define COUNTER_INITIAL_CAPACITY 16
+#define DICT_INITIAL_SLOTS 16
 
 /* Bytes of a cell quoted in an error message: enough to recognise the
  * value, short enough to keep the message on a screen. */
@@ -44,16 +66,76 @@
 /* Room for "line N of 'FILE'" in messages; a longer file name is cut. */
 #define PLACE_MAX 320
 
+/* Data rows of a two-column file examined to detect which column is the
+ * label: enough to see both classes of all but extreme files, few enough
+ * to hold back as text (a few hundred kilobytes). */
+#define DETECT_ROWS 10000
+
+/* Bytes read from the file at a time; progress and cancel are handled per
+ * chunk, so 1 MiB gives about 100 updates a second at parsing speed. */
+#define READ_CHUNK ((size_t)1 << 20)
+
+/* First capacity of the row arrays; they double from there. */
+#define ROWS_INITIAL_CAPACITY 4096
+
+/* Rows accepted in all: a sweep (metrics.h) holds at most UINT32_MAX. */
+#define MAX_ROWS ((size_t)UINT32_MAX)
+
+/* Bins of a binned score column.  The observed range spans more than a
+ * quarter of the grid (see grid_extend), so more than 2^17 bins cover it;
+ * the grid costs 16 bytes of lowest and highest score plus 4 bytes of count
+ * per label group per bin: 12 MB for two classes. */
+#define GRID_BINS ((int64_t)1 << 19)
+
+/* Label groups kept apart in binned mode: one bin array (2 MB) each. */
+#define MAX_BINNED_CLASSES 16
+
+/* Width of the first grid, relative to the score, when every score read so
+ * far is the same: fine enough to keep close scores apart, and a later
+ * score farther away costs one doubling per factor of two. */
+#define EQUAL_SCORES_WIDTH 0x1p-20
+
+/* Largest global bin index; beyond it floor() and int64_t lose integers.
+ * Scores spread by less than 2^-44 of their size hit it. */
+#define GRID_INDEX_MAX 0x1p62
+
+/* ---- sums ---------------------------------------------------------------- */
+
+/* Neumaier's compensated sum, added in the same order and way as in
+ * src/metrics, so that exact-mode log loss equals sk_log_loss() bit for bit. */
+typedef struct {
+    double sum;
+    double compensation;
+} neumaier_sum;
+
+static void sum_add(neumaier_sum *s, double x)
+{
+    double t = s->sum + x;
+    if (fabs(s->sum) >= fabs(x))
+        s->compensation += (s->sum - t) + x;
+    else
+        s->compensation += (x - t) + s->sum;
+    s->sum = t;
+}
+
+static double sum_value(const neumaier_sum *s)
+{
+    return s->sum + s->compensation;
+}
+
 /* ---- distinct labels ---------------------------------------------------- */
 
-/* Hash table that counts distinct labels.  Keys point into the table and
- * are not copied. */
+/* Dictionary of the distinct label texts, numbered 0, 1, ... in order of
+ * first appearance. */
 typedef struct {
-    const char **keys;  /* [capacity], NULL for an empty slot */
-    size_t *counts;     /* [capacity] rows holding keys[i] */
-    size_t capacity;    /* a power of two */
-    size_t count;       /* distinct keys */
-} label_counter;
+    char **keys;        /* [count] owned label texts, by code */
+    size_t *counts;     /* [count] rows of each code */
+    size_t count;
+    size_t capacity;    /* of keys and counts */
+    uint32_t *slots;    /* [slot_count] code + 1 of the label hashed there; 0 = empty */
+    size_t slot_count;  /* a power of two */
+    size_t last_code;   /* code of the previous lookup, as labels come in runs */
+} label_dict;
 
 /* FNV-1a, 64-bit. */
 static uint64_t hash_label(const char *text)
@@ -66,68 +148,81 @@ static uint64_t hash_label(const char *text)
     return hash;
 }
 
-/* Returns the slot of key, or of the empty slot where it belongs. */
-static size_t counter_slot(const label_counter *counter, const char *key)
+/* Returns the slot of text, or of the empty slot where it belongs. */
+static size_t dict_slot(const label_dict *dict, const char *text)
 {
-    size_t mask = counter->capacity - 1;
-    size_t slot = (size_t)hash_label(key) & mask;
-    while (counter->keys[slot] != NULL && strcmp(counter->keys[slot], key) != 0)
+    size_t mask = dict->slot_count - 1;
+    size_t slot = (size_t)hash_label(text) & mask;
+    while (dict->slots[slot] != 0 && strcmp(dict->keys[dict->slots[slot] - 1], text) != 0)
         slot = (slot + 1) & mask;
     return slot;
 }
 
-static int counter_grow(label_counter *counter)
+static int dict_grow_slots(label_dict *dict)
 {
-    size_t capacity = counter->capacity == 0 ? COUNTER_INITIAL_CAPACITY
-                                             : counter->capacity * 2;
-    label_counter grown = { .capacity = capacity, .count = counter->count };
-    grown.keys = sk_calloc(capacity, sizeof *grown.keys);
-    grown.counts = sk_calloc(capacity, sizeof *grown.counts);
-    if (grown.keys == NULL || grown.counts == NULL) {
-        free(grown.keys);
-        free(grown.counts);
+    size_t slot_count = dict->slot_count == 0 ? DICT_INITIAL_SLOTS : dict->slot_count * 2;
+    uint32_t *slots = sk_calloc(slot_count, sizeof *slots);
+    if (slots == NULL)
         return -1;
-    }
-    for (size_t i = 0; i < counter->capacity; i++) {
-        if (counter->keys[i] == NULL)
-            continue;
-        size_t slot = counter_slot(&grown, counter->keys[i]);
-        grown.keys[slot] = counter->keys[i];
-        grown.counts[slot] = counter->counts[i];
-    }
-    free(counter->keys);
-    free(counter->counts);
-    *counter = grown;
+    free(dict->slots);
+    dict->slots = slots;
+    dict->slot_count = slot_count;
+    for (size_t code = 0; code < dict->count; code++)
+        dict->slots[dict_slot(dict, dict->keys[code])] = (uint32_t)(code + 1);
     return 0;
 }
 
-/* Counts one row holding key.  Returns -1 when memory runs out. */
-static int counter_add(label_counter *counter, const char *key)
+/* Counts one row labelled text and returns its code, adding the text when
+ * it is new.  Returns SIZE_MAX when memory runs out. */
+static size_t dict_add(label_dict *dict, const char *text)
 {
-    if (2 * (counter->count + 1) > counter->capacity && counter_grow(counter) != 0)
-        return -1;
-    size_t slot = counter_slot(counter, key);
-    if (counter->keys[slot] == NULL) {
-        counter->keys[slot] = key;
-        counter->count++;
+    if (dict->count > 0 && strcmp(dict->keys[dict->last_code], text) == 0) {
+        dict->counts[dict->last_code]++;
+        return dict->last_code;
     }
-    counter->counts[slot]++;
-    return 0;
+    if (2 * (dict->count + 1) > dict->slot_count && dict_grow_slots(dict) != 0)
+        return SIZE_MAX;
+    size_t slot = dict_slot(dict, text);
+    if (dict->slots[slot] == 0) {
+        if (dict->count == dict->capacity) {
+            size_t capacity = dict->capacity == 0 ? 4 : dict->capacity * 2;
+            char **keys = sk_reallocarray(dict->keys, capacity, sizeof *keys);
+            if (keys == NULL)
+                return SIZE_MAX;
+            dict->keys = keys;
+            size_t *counts = sk_reallocarray(dict->counts, capacity, sizeof *counts);
+            if (counts == NULL)
+                return SIZE_MAX;
+            dict->counts = counts;
+            dict->capacity = capacity;
+        }
+        dict->keys[dict->count] = sk_strdup(text);
+        if (dict->keys[dict->count] == NULL)
+            return SIZE_MAX;
+        dict->counts[dict->count] = 0;
+        dict->slots[slot] = (uint32_t)(dict->count + 1);
+        dict->count++;
+    }
+    size_t code = dict->slots[slot] - 1;
+    dict->counts[code]++;
+    dict->last_code = code;
+    return code;
 }
 
-static size_t counter_get(const label_counter *counter, const char *key)
+/* Returns the code of a label known to be in the dictionary. */
+static size_t dict_code(const label_dict *dict, const char *text)
 {
-    if (counter->capacity == 0)
-        return 0;
-    size_t slot = counter_slot(counter, key);
-    return counter->keys[slot] != NULL ? counter->counts[slot] : 0;
+    return dict->slots[dict_slot(dict, text)] - 1;
 }
 
-static void counter_free(label_counter *counter)
+static void dict_free(label_dict *dict)
 {
-    free(counter->keys);
-    free(counter->counts);
-    *counter = (label_counter){ 0 };
+    for (size_t code = 0; code < dict->count; code++)
+        free(dict->keys[code]);
+    free(dict->keys);
+    free(dict->counts);
+    free(dict->slots);
+    *dict = (label_dict){ 0 };
 }
 
 /* ---- label order and matching ------------------------------------------- */
@@ -159,17 +254,14 @@ static int compare_label_pointers(const void *a, const void *b)
 
 /* Returns a new array of the distinct labels in compare_labels() order, or
  * NULL when memory runs out.  The caller frees the array, not the keys. */
-static const char **counter_sorted_keys(const label_counter *counter)
+static const char **dict_sorted_keys(const label_dict *dict)
 {
-    const char **keys = sk_calloc(counter->count, sizeof *keys);
+    const char **keys = sk_calloc(dict->count, sizeof *keys);
     if (keys == NULL)
         return NULL;
-    size_t n = 0;
-    for (size_t i = 0; i < counter->capacity; i++) {
-        if (counter->keys[i] != NULL)
-            keys[n++] = counter->keys[i];
-    }
-    qsort(keys, n, sizeof *keys, compare_label_pointers);
+    for (size_t code = 0; code < dict->count; code++)
+        keys[code] = dict->keys[code];
+    qsort(keys, dict->count, sizeof *keys, compare_label_pointers);
     return keys;
 }
 
@@ -230,22 +322,140 @@ static const char *match_label(const char **labels, size_t count, const char *re
     return NULL;
 }
 
-/* ---- reader state and messages ------------------------------------------- */
+/* ---- cells --------------------------------------------------------------- */
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+/* Shortens [*text, *len) by one pair of surrounding single quotes, as
+ * sk_table_read() does. */
+static void strip_single_quotes(const char **text, size_t *len)
+{
+    if (*len >= 2 && (*text)[0] == '\'' && (*text)[*len - 1] == '\'') {
+        (*text)++;
+        *len -= 2;
+    }
+}
+
+/* True for the missing-value markers of sk_table_read(): empty, NA, ? or
+ * NaN in any case, with blanks around. */
+static bool is_missing_marker(const char *text, size_t len)
+{
+    while (len > 0 && is_blank(*text)) {
+        text++;
+        len--;
+    }
+    while (len > 0 && is_blank(text[len - 1]))
+        len--;
+    if (len == 0)
+        return true;
+    if (len == 1)
+        return text[0] == '?';
+    if (len == 2)
+        return strncasecmp(text, "NA", 2) == 0;
+    if (len == 3)
+        return strncasecmp(text, "NaN", 3) == 0;
+    return false;
+}
+
+/* ---- exact-mode storage ------------------------------------------------- */
+
+/* Label codes of the rows kept so far: one byte each while the labels
+ * number at most NARROW_CODES, two bytes after. */
+typedef struct {
+    unsigned char *narrow;  /* [capacity] or NULL once wide */
+    uint16_t *wide;         /* [capacity] or NULL while narrow */
+    size_t capacity;
+} code_array;
+
+/* ---- binned storage -------------------------------------------------------- */
 
 typedef struct {
-    const sk_table *table;
-    const char *source;             /* file name for messages, or NULL */
+    neumaier_sum loss_as_score_of;  /* -log likelihood if the rows are of the score-of class */
+    neumaier_sum loss_as_other;     /* -log likelihood if they are of the other class */
+    neumaier_sum brier_as_score_of; /* sum of (1 - p)^2 */
+    neumaier_sum brier_as_other;    /* sum of p^2 */
+} group_sums;
+
+/* The bins of one score column; see the file comment. */
+typedef struct {
+    int exponent;           /* bins are 2^exponent wide */
+    int64_t first;          /* global index of bin 0 */
+    double *low;            /* [GRID_BINS] lowest score in the bin; +INFINITY when empty */
+    double *high;           /* [GRID_BINS] highest score; -INFINITY when empty */
+    uint32_t **counts;      /* [groups][GRID_BINS] rows of each label group */
+    group_sums *sums;       /* [groups] log loss and Brier sums, raw scores */
+    size_t groups;          /* label groups with bins: codes 0 .. groups - 1 */
+    size_t rows;            /* rows in the bins */
+    double mean;            /* Welford's running mean of the raw scores */
+    double squares;         /* Welford's sum of squared deviations */
+} score_grid;
+
+/* What is known of one score column while reading, before orientation. */
+typedef struct {
+    bool probability;       /* every score so far lies in [0, 1] */
+    double min, max;
+} column_range;
+
+/* ---- reader state -------------------------------------------------------- */
+
+typedef enum {
+    COLUMNS_PENDING = 0,    /* no header yet */
+    COLUMNS_DETECTING,      /* two columns, rows held back until DETECT_ROWS */
+    COLUMNS_READY
+} column_state;
+
+/* What the rows show of one column of a two-column file, for detection. */
+typedef struct {
+    char *seen[2];          /* the first two distinct values */
+    size_t distinct;        /* distinct non-missing values, counted up to 3 */
+    bool first_seen;        /* a non-missing value has been read */
+    bool numeric;           /* the first non-missing value is a number */
+} column_evidence;
+
+/* A data row held back while the label column is being detected. */
+typedef struct {
+    size_t line;
+    char *cells[2];         /* NULL for a missing cell */
+} held_row;
+
+typedef struct {
+    const char *source;             /* file name for messages, "-" or NULL */
     const sk_predictions_options *options;
     sk_predictions *result;
     sk_error *err;
 
+    /* step 1: columns */
+    char **names;                   /* [columns] owned column names */
+    size_t columns;
+    column_state state;
+    bool detected;                  /* the columns were detected, not given */
     size_t label_column;
     size_t *score_column;           /* [result->score_columns] */
+    column_evidence evidence[2];    /* two-column files without --label/--score */
+    held_row *held;                 /* [held_count] */
+    size_t held_count;
 
-    label_counter labels;           /* distinct labels of the label column */
+    /* step 2: rows */
+    size_t rows;
+    label_dict labels;
+    double *row_scores;             /* [score_columns] the current row's scores */
+    column_range *ranges;           /* [score_columns] */
+    size_t exact_limit;
+    code_array codes;               /* exact mode */
+    double **values;                /* [score_columns][codes.capacity] exact mode */
+    bool binned;
+    score_grid *grids;              /* [score_columns] binned mode */
+
+    /* step 3: classes */
     const char **sorted_labels;     /* [labels.count] in compare_labels() order */
-    const char *positive_key;       /* the positive label, pointing into the table */
+    const char *positive_key;       /* the positive label, one of labels.keys */
+    size_t positive_code;
 } predictions_reader;
+
+/* ---- messages -------------------------------------------------------------- */
 
 /* Appends one formatted sentence to the result's notices. */
 static sk_status add_notice(predictions_reader *reader, const char *fmt, ...)
@@ -300,12 +510,10 @@ static void file_phrase(const predictions_reader *reader, char *buffer, size_t s
         buffer[0] = '\0';
 }
 
-/* Writes "line N of 'FILE'", "line N of standard input" or "line N" for
- * data row `row`. */
-static void line_phrase(const predictions_reader *reader, size_t row, char *buffer,
+/* Writes "line N of 'FILE'", "line N of standard input" or "line N". */
+static void line_phrase(const predictions_reader *reader, size_t line, char *buffer,
                         size_t size)
 {
-    size_t line = sk_table_row_line(reader->table, row);
     if (source_is_stdin(reader))
         snprintf(buffer, size, "line %zu of standard input", line);
     else if (reader->source != NULL)
@@ -332,16 +540,16 @@ static void value_excerpt(const char *text, char *out)
         out[keep] = '\0';
 }
 
-/* Writes "'a', 'b', ... and N more" for the table's columns. */
-static void list_columns(const sk_table *table, char *buffer, size_t size)
+/* Writes "'a', 'b', ... and N more" for the column names. */
+static void list_columns(const predictions_reader *reader, char *buffer, size_t size)
 {
-    size_t columns = sk_table_columns(table);
+    size_t columns = reader->columns;
     size_t listed_count = columns < LIST_ITEMS_MAX ? columns : LIST_ITEMS_MAX;
     size_t used = 0;
     buffer[0] = '\0';
     for (size_t i = 0; i < listed_count && used < size; i++) {
         int n = snprintf(buffer + used, size - used, "%s'%s'", i == 0 ? "" : ", ",
-                         sk_table_column_name(table, i));
+                         reader->names[i]);
         if (n < 0)
             return;
         used += (size_t)n;
@@ -359,7 +567,7 @@ static void list_labels(const predictions_reader *reader, char *buffer, size_t s
     buffer[0] = '\0';
     for (size_t i = 0; i < listed_count && used < size; i++) {
         const char *label = reader->sorted_labels[i];
-        size_t rows = counter_get(&reader->labels, label);
+        size_t rows = reader->labels.counts[dict_code(&reader->labels, label)];
         int n = snprintf(buffer + used, size - used, "%s'%s' (%zu row%s)",
                          i == 0 ? "" : ", ", label, rows, rows == 1 ? "" : "s");
         if (n < 0)
@@ -373,15 +581,61 @@ static void list_labels(const predictions_reader *reader, char *buffer, size_t s
 /* ---- step 1: columns ------------------------------------------------------ */
 
 /* Finds a column whose name is exactly spec.  Returns false when none is. */
-static bool find_exact_column(const sk_table *table, const char *spec, size_t *column)
+static bool find_exact_column(const predictions_reader *reader, const char *spec,
+                              size_t *column)
 {
-    for (size_t i = 0; i < sk_table_columns(table); i++) {
-        if (strcmp(sk_table_column_name(table, i), spec) == 0) {
+    for (size_t i = 0; i < reader->columns; i++) {
+        if (strcmp(reader->names[i], spec) == 0) {
             *column = i;
             return true;
         }
     }
     return false;
+}
+
+/* Returns true when spec is a non-empty run of decimal digits. */
+static bool is_all_digits(const char *spec)
+{
+    if (*spec == '\0')
+        return false;
+    for (; *spec != '\0'; spec++) {
+        if (*spec < '0' || *spec > '9')
+            return false;
+    }
+    return true;
+}
+
+/* Finds a column by exact name or, when spec is all digits and no column is
+ * named so, by 1-based index, with the messages of sk_table_find_column(). */
+static sk_status find_column(const predictions_reader *reader, const char *spec,
+                             size_t *column)
+{
+    if (spec == NULL || spec[0] == '\0')
+        return sk_error_set(reader->err, SK_ERR_INPUT,
+                            "The column name is empty. Give a column name or a 1-based "
+                            "column index.");
+    if (find_exact_column(reader, spec, column))
+        return SK_OK;
+
+    char names[SK_ERROR_MAX / 2];
+    list_columns(reader, names, sizeof names);
+    size_t columns = reader->columns;
+    if (is_all_digits(spec)) {
+        errno = 0;
+        unsigned long long index = strtoull(spec, NULL, 10);
+        if (errno == 0 && index >= 1 && index <= columns) {
+            *column = (size_t)(index - 1);
+            return SK_OK;
+        }
+        return sk_error_set(reader->err, SK_ERR_INPUT,
+                            "Column index %s is out of range: the file has %zu column%s "
+                            "(1 to %zu): %s. Give a column name or an index in that range.",
+                            spec, columns, columns == 1 ? "" : "s", columns, names);
+    }
+    return sk_error_set(reader->err, SK_ERR_INPUT,
+                        "Column '%s' not found. The columns are: %s. Give one of these "
+                        "names (case matters) or a 1-based column index.",
+                        spec, names);
 }
 
 /* Appends a column to the score columns; rejects one named twice. */
@@ -393,8 +647,7 @@ static sk_status add_score_column(predictions_reader *reader, size_t column)
             return sk_error_set(reader->err, SK_ERR_INPUT,
                                 "Column '%s' is given twice in --score '%s'. "
                                 "Give each score column once.",
-                                sk_table_column_name(reader->table, column),
-                                reader->options->scores);
+                                reader->names[column], reader->options->scores);
         }
     }
     size_t *grown = sk_reallocarray(reader->score_column, result->score_columns + 1,
@@ -413,7 +666,7 @@ static sk_status find_score_columns(predictions_reader *reader)
 {
     const char *spec = reader->options->scores;
     size_t column;
-    if (find_exact_column(reader->table, spec, &column))
+    if (find_exact_column(reader, spec, &column))
         return add_score_column(reader, column);
 
     size_t len = strlen(spec);
@@ -443,7 +696,7 @@ static sk_status find_score_columns(predictions_reader *reader)
         }
         memcpy(piece, start, (size_t)(stop - start));
         piece[stop - start] = '\0';
-        status = sk_table_find_column(reader->table, piece, &column, reader->err);
+        status = find_column(reader, piece, &column);
         if (status == SK_OK)
             status = add_score_column(reader, column);
         if (*end == '\0')
@@ -454,48 +707,14 @@ static sk_status find_score_columns(predictions_reader *reader)
     return status;
 }
 
-/* Returns the number of distinct non-missing values in a column, counting
- * no further than 3: detection only needs to know whether it is 2. */
-static size_t count_distinct_upto_3(const sk_table *table, size_t column)
-{
-    const char *seen[2] = { NULL, NULL };
-    size_t count = 0;
-    for (size_t r = 0; r < sk_table_rows(table); r++) {
-        const char *cell = sk_table_cell(table, r, column);
-        if (cell == NULL)
-            continue;
-        if (count >= 1 && strcmp(cell, seen[0]) == 0)
-            continue;
-        if (count >= 2 && strcmp(cell, seen[1]) == 0)
-            continue;
-        if (count == 2)
-            return 3;
-        seen[count++] = cell;
-    }
-    return count;
-}
-
-/* True when the first non-missing value of a column is a number.  The
- * score step checks every value, and names the line of any that is not. */
-static bool first_value_is_number(const sk_table *table, size_t column)
-{
-    for (size_t r = 0; r < sk_table_rows(table); r++) {
-        const char *cell = sk_table_cell(table, r, column);
-        if (cell != NULL)
-            return sk_parse_double(cell, NULL);
-    }
-    return false;
-}
-
 /* Returns the error for a file whose columns the user must name. */
 static sk_status columns_not_given(const predictions_reader *reader)
 {
     char file[PLACE_MAX];
     char names[SK_ERROR_MAX / 2];
     file_phrase(reader, file, sizeof file);
-    list_columns(reader->table, names, sizeof names);
-    size_t columns = sk_table_columns(reader->table);
-    if (columns == 1) {
+    list_columns(reader, names, sizeof names);
+    if (reader->columns == 1) {
         return sk_error_set(reader->err, SK_ERR_INPUT,
                             "The prediction file%s has one column only (%s), but inspect "
                             "needs a column of true labels and a column of scores. Check "
@@ -506,59 +725,75 @@ static sk_status columns_not_given(const predictions_reader *reader)
                         "The prediction file%s has %zu columns (%s). Name the label and "
                         "score columns with --label COL --score COL (several score "
                         "columns as --score a,b).",
-                        file, columns, names);
+                        file, reader->columns, names);
 }
 
-/* Detects label and score in a file of exactly two columns: the label
- * column contains exactly two distinct values and the other is numeric.  A
- * column of one value beside a numeric column of several is taken as the
- * label too, so that the label step can report the missing class. */
-static sk_status detect_two_columns(predictions_reader *reader)
+/* Counts a cell of a two-column file towards detection. */
+static int note_evidence(column_evidence *evidence, const char *cell)
 {
-    const sk_table *table = reader->table;
-    size_t distinct[2];
-    bool numeric[2];
-    for (size_t c = 0; c < 2; c++) {
-        distinct[c] = count_distinct_upto_3(table, c);
-        numeric[c] = first_value_is_number(table, c);
+    if (cell == NULL)
+        return 0;
+    if (!evidence->first_seen) {
+        evidence->first_seen = true;
+        evidence->numeric = sk_parse_double(cell, NULL);
     }
+    if (evidence->distinct >= 3)
+        return 0;
+    for (size_t i = 0; i < evidence->distinct; i++) {
+        if (strcmp(evidence->seen[i], cell) == 0)
+            return 0;
+    }
+    if (evidence->distinct == 2) {
+        evidence->distinct = 3;
+        return 0;
+    }
+    evidence->seen[evidence->distinct] = sk_strdup(cell);
+    if (evidence->seen[evidence->distinct] == NULL)
+        return -1;
+    evidence->distinct++;
+    return 0;
+}
+
+/*
+ * Chooses the label of a two-column file: the column with exactly two
+ * distinct values beside a numeric column.  A column of one value beside a
+ * numeric column of several is taken as the label too, so that the label
+ * step can report the missing class.  scope is "" for the whole file or a
+ * phrase naming the rows examined.  Stores the label column in *label.
+ */
+static sk_status detect_label(predictions_reader *reader, const char *scope, size_t *label)
+{
+    const column_evidence *evidence = reader->evidence;
     bool candidate[2];
     for (size_t c = 0; c < 2; c++)
-        candidate[c] = distinct[c] == 2 && numeric[1 - c];
+        candidate[c] = evidence[c].distinct == 2 && evidence[1 - c].numeric;
     if (!candidate[0] && !candidate[1]) {
         for (size_t c = 0; c < 2; c++)
-            candidate[c] = distinct[c] == 1 && numeric[1 - c] && distinct[1 - c] >= 2;
+            candidate[c] = evidence[c].distinct == 1 && evidence[1 - c].numeric
+                           && evidence[1 - c].distinct >= 2;
     }
 
     char file[PLACE_MAX];
     file_phrase(reader, file, sizeof file);
-    const char *first = sk_table_column_name(table, 0);
-    const char *second = sk_table_column_name(table, 1);
+    const char *first = reader->names[0];
+    const char *second = reader->names[1];
     if (candidate[0] && candidate[1]) {
         return sk_error_set(reader->err, SK_ERR_INPUT,
                             "Both columns of the prediction file%s, '%s' and '%s', contain "
-                            "two distinct numbers, so either could be the label. Name them with "
-                            "--label COL --score COL.",
-                            file, first, second);
+                            "two distinct numbers%s, so either could be the label. Name "
+                            "them with --label COL --score COL.",
+                            file, first, second, scope);
     }
     if (!candidate[0] && !candidate[1]) {
         return sk_error_set(reader->err, SK_ERR_INPUT,
                             "Neither column of the prediction file%s, '%s' or '%s', looks "
-                            "like the label: a label column contains exactly two "
-                            "distinct values and the score column beside it is numeric. Name them "
-                            "with --label COL --score COL.",
-                            file, first, second);
+                            "like the label%s: a label column contains exactly two "
+                            "distinct values and the score column beside it is numeric. "
+                            "Name them with --label COL --score COL.",
+                            file, first, second, scope);
     }
-
-    size_t label = candidate[0] ? 0 : 1;
-    reader->label_column = label;
-    sk_status status = add_score_column(reader, 1 - label);
-    if (status != SK_OK)
-        return status;
-    return add_notice(reader,
-                      "Column '%s' was read as the label and column '%s' as the score; "
-                      "name them with --label and --score to choose otherwise.",
-                      sk_table_column_name(table, label), sk_table_column_name(table, 1 - label));
+    *label = candidate[0] ? 0 : 1;
+    return SK_OK;
 }
 
 /* True when column is one of the score columns chosen so far. */
@@ -577,7 +812,7 @@ static bool only_other_column(const predictions_reader *reader, bool has_label,
                               size_t *column)
 {
     size_t found = 0;
-    for (size_t c = 0; c < sk_table_columns(reader->table); c++) {
+    for (size_t c = 0; c < reader->columns; c++) {
         if ((has_label && c == reader->label_column) || is_score_column(reader, c))
             continue;
         *column = c;
@@ -586,20 +821,13 @@ static bool only_other_column(const predictions_reader *reader, bool has_label,
     return found == 1;
 }
 
-static sk_status choose_columns(predictions_reader *reader)
+/* Chooses the columns named in the options, or the one left over. */
+static sk_status choose_given_columns(predictions_reader *reader)
 {
     const sk_predictions_options *options = reader->options;
-    const sk_table *table = reader->table;
     sk_status status;
-
-    if (options->label == NULL && options->scores == NULL) {
-        if (sk_table_columns(table) != 2)
-            return columns_not_given(reader);
-        return detect_two_columns(reader);
-    }
-
     if (options->label != NULL) {
-        status = sk_table_find_column(table, options->label, &reader->label_column, reader->err);
+        status = find_column(reader, options->label, &reader->label_column);
         if (status != SK_OK)
             return status;
     }
@@ -614,7 +842,7 @@ static sk_status choose_columns(predictions_reader *reader)
                             "Column '%s' is given both as the label (--label) and as a score "
                             "(--score). Give the column of true labels with --label and the "
                             "model's scores with --score.",
-                            sk_table_column_name(table, reader->label_column));
+                            reader->names[reader->label_column]);
     }
 
     size_t other;
@@ -625,7 +853,7 @@ static sk_status choose_columns(predictions_reader *reader)
         return add_notice(reader,
                           "Column '%s' was read as the label, as the only column not "
                           "given with --score.",
-                          sk_table_column_name(table, other));
+                          reader->names[other]);
     }
     if (options->scores == NULL) {
         if (!only_other_column(reader, true, &other))
@@ -636,43 +864,595 @@ static sk_status choose_columns(predictions_reader *reader)
         return add_notice(reader,
                           "Column '%s' was read as the score, as the only column other "
                           "than the label.",
-                          sk_table_column_name(table, other));
+                          reader->names[other]);
     }
     return SK_OK;
 }
 
-/* ---- step 2: labels -------------------------------------------------------- */
-
-/* Counts the distinct labels; a missing label is an error naming its line. */
-static sk_status count_labels(predictions_reader *reader)
+/* Allocates what the rows need once the score columns are known. */
+static sk_status prepare_rows(predictions_reader *reader)
 {
-    const sk_table *table = reader->table;
-    const char *name = reader->result->label_name;
-    for (size_t r = 0; r < sk_table_rows(table); r++) {
-        const char *cell = sk_table_cell(table, r, reader->label_column);
-        if (cell == NULL) {
-            char place[PLACE_MAX];
-            line_phrase(reader, r, place, sizeof place);
-            return sk_error_set(reader->err, SK_ERR_INPUT,
-                                "Missing label in column '%s' at %s (the cell is empty, "
-                                "NA, ? or NaN). Every row needs its true label: fill it in "
-                                "or remove the row, and check that --label names the label "
-                                "column.",
-                                name, place);
-        }
-        if (counter_add(&reader->labels, cell) != 0)
+    sk_predictions *result = reader->result;
+    size_t n = result->score_columns;
+    result->label_name = sk_strdup(reader->names[reader->label_column]);
+    result->score_names = sk_calloc(n, sizeof *result->score_names);
+    result->probability = sk_calloc(n, sizeof *result->probability);
+    reader->row_scores = sk_calloc(n, sizeof *reader->row_scores);
+    reader->ranges = sk_calloc(n, sizeof *reader->ranges);
+    reader->values = sk_calloc(n, sizeof *reader->values);
+    if (result->label_name == NULL || result->score_names == NULL
+        || result->probability == NULL || reader->row_scores == NULL
+        || reader->ranges == NULL || reader->values == NULL)
+        return out_of_memory(reader);
+    for (size_t i = 0; i < n; i++) {
+        result->score_names[i] = sk_strdup(reader->names[reader->score_column[i]]);
+        if (result->score_names[i] == NULL)
             return out_of_memory(reader);
-        if (reader->labels.count > MAX_CLASSES) {
-            return sk_error_set(reader->err, SK_ERR_INPUT,
-                                "Column '%s' has more than %d distinct labels, so it looks "
-                                "like an id or score column rather than classes. Give the "
-                                "column of true labels with --label COL.",
-                                name, MAX_CLASSES);
+        reader->ranges[i] = (column_range){ true, INFINITY, -INFINITY };
+    }
+    reader->state = COLUMNS_READY;
+    return SK_OK;
+}
+
+/*
+ * Takes the column names (owned from here on) and chooses the columns, or,
+ * for a two-column file without --label and --score, starts holding rows
+ * back for detection.
+ */
+static sk_status set_columns(predictions_reader *reader, char **names, size_t columns)
+{
+    reader->names = names;
+    reader->columns = columns;
+    const sk_predictions_options *options = reader->options;
+    if (options->label == NULL && options->scores == NULL) {
+        if (columns != 2)
+            return columns_not_given(reader);
+        reader->state = COLUMNS_DETECTING;
+        reader->detected = true;
+        return SK_OK;
+    }
+    sk_status status = choose_given_columns(reader);
+    return status == SK_OK ? prepare_rows(reader) : status;
+}
+
+/* True when the core reads column c of each row. */
+static bool column_wanted(const predictions_reader *reader, size_t column)
+{
+    if (reader->state == COLUMNS_DETECTING || reader->detected)
+        return column < 2;
+    return column == reader->label_column || is_score_column(reader, column);
+}
+
+/* ---- step 2: rows ------------------------------------------------------------ */
+
+/* Parses the score cell of score column `index`, or fails naming its line. */
+static sk_status parse_score(predictions_reader *reader, size_t index, const char *cell,
+                             size_t line)
+{
+    const char *name = reader->result->score_names[index];
+    char place[PLACE_MAX];
+    char value[VALUE_EXCERPT_MAX + 4];
+    double score;
+    if (cell == NULL) {
+        line_phrase(reader, line, place, sizeof place);
+        return sk_error_set(reader->err, SK_ERR_INPUT,
+                            "Missing score in column '%s' at %s (the cell is empty, NA, "
+                            "? or NaN). Every row needs a finite score: fill it in or "
+                            "remove the row, and check that --score names the score "
+                            "column.",
+                            name, place);
+    }
+    if (!sk_parse_double(cell, &score)) {
+        line_phrase(reader, line, place, sizeof place);
+        value_excerpt(cell, value);
+        return sk_error_set(reader->err, SK_ERR_INPUT,
+                            "Score '%s' in column '%s' at %s is not a number. Scores "
+                            "are probabilities, margins or logits: check that --score "
+                            "names the score column.",
+                            value, name, place);
+    }
+    if (isinf(score)) {
+        line_phrase(reader, line, place, sizeof place);
+        value_excerpt(cell, value);
+        return sk_error_set(reader->err, SK_ERR_INPUT,
+                            "Score '%s' in column '%s' at %s is infinite. Scores must "
+                            "be finite: export probabilities or clip the logits, or "
+                            "remove the row.",
+                            value, name, place);
+    }
+
+    column_range *range = &reader->ranges[index];
+    if (score < 0.0 || score > 1.0)
+        range->probability = false;
+    if (score < range->min)
+        range->min = score;
+    if (score > range->max)
+        range->max = score;
+    reader->row_scores[index] = score;
+    return SK_OK;
+}
+
+/* Makes room for one more row in the exact-mode arrays. */
+static int reserve_exact_row(predictions_reader *reader)
+{
+    code_array *codes = &reader->codes;
+    if (reader->rows < codes->capacity)
+        return 0;
+    size_t capacity = codes->capacity == 0 ? ROWS_INITIAL_CAPACITY : codes->capacity * 2;
+    if (codes->wide != NULL) {
+        uint16_t *grown = sk_reallocarray(codes->wide, capacity, sizeof *grown);
+        if (grown == NULL)
+            return -1;
+        codes->wide = grown;
+    } else {
+        unsigned char *grown = sk_reallocarray(codes->narrow, capacity, 1);
+        if (grown == NULL)
+            return -1;
+        codes->narrow = grown;
+    }
+    for (size_t i = 0; i < reader->result->score_columns; i++) {
+        double *grown = sk_reallocarray(reader->values[i], capacity, sizeof *grown);
+        if (grown == NULL)
+            return -1;
+        reader->values[i] = grown;
+    }
+    codes->capacity = capacity;
+    return 0;
+}
+
+/* Moves the codes from one byte to two bytes each, when the labels outgrow
+ * one byte. */
+static int widen_codes(predictions_reader *reader)
+{
+    code_array *codes = &reader->codes;
+    size_t capacity = codes->capacity > 0 ? codes->capacity : 1;
+    uint16_t *wide = sk_calloc(capacity, sizeof *wide);
+    if (wide == NULL)
+        return -1;
+    for (size_t r = 0; r < reader->rows; r++)
+        wide[r] = codes->narrow[r];
+    free(codes->narrow);
+    codes->narrow = NULL;
+    codes->wide = wide;
+    return 0;
+}
+
+static size_t code_at(const code_array *codes, size_t row)
+{
+    return codes->wide != NULL ? codes->wide[row] : codes->narrow[row];
+}
+
+static sk_status switch_to_bins(predictions_reader *reader);
+static sk_status bin_row(predictions_reader *reader, size_t code, size_t line);
+
+/* Reads one data row: the label text and the score texts in score-column
+ * order, NULL for a missing cell.  line is the row's first line. */
+static sk_status add_row(predictions_reader *reader, const char *label,
+                         const char *const *scores, size_t line)
+{
+    sk_predictions *result = reader->result;
+    char place[PLACE_MAX];
+    if (reader->rows >= MAX_ROWS) {
+        return sk_error_set(reader->err, SK_ERR_INPUT,
+                            "The prediction file has more than %zu rows, more than "
+                            "skewtop handles. Use a sample of the rows.",
+                            MAX_ROWS);
+    }
+    if (label == NULL) {
+        line_phrase(reader, line, place, sizeof place);
+        return sk_error_set(reader->err, SK_ERR_INPUT,
+                            "Missing label in column '%s' at %s (the cell is empty, "
+                            "NA, ? or NaN). Every row needs its true label: fill it in "
+                            "or remove the row, and check that --label names the label "
+                            "column.",
+                            result->label_name, place);
+    }
+    size_t code = dict_add(&reader->labels, label);
+    if (code == SIZE_MAX)
+        return out_of_memory(reader);
+    if (reader->labels.count > MAX_CLASSES) {
+        return sk_error_set(reader->err, SK_ERR_INPUT,
+                            "Column '%s' has more than %d distinct labels, so it looks "
+                            "like an id or score column rather than classes. Give the "
+                            "column of true labels with --label COL.",
+                            result->label_name, MAX_CLASSES);
+    }
+    for (size_t i = 0; i < result->score_columns; i++) {
+        sk_status status = parse_score(reader, i, scores[i], line);
+        if (status != SK_OK)
+            return status;
+    }
+
+    if (reader->binned) {
+        sk_status status = bin_row(reader, code, line);
+        if (status == SK_OK)
+            reader->rows++;
+        return status;
+    }
+    if (reserve_exact_row(reader) != 0)
+        return out_of_memory(reader);
+    if (reader->codes.wide == NULL && reader->labels.count > NARROW_CODES
+        && widen_codes(reader) != 0)
+        return out_of_memory(reader);
+    if (reader->codes.wide != NULL)
+        reader->codes.wide[reader->rows] = (uint16_t)code;
+    else
+        reader->codes.narrow[reader->rows] = (unsigned char)code;
+    for (size_t i = 0; i < result->score_columns; i++)
+        reader->values[i][reader->rows] = reader->row_scores[i];
+    reader->rows++;
+
+    if (!reader->options->exact && reader->rows > reader->exact_limit)
+        return switch_to_bins(reader);
+    return SK_OK;
+}
+
+/* Reads the held-back rows of a two-column file once its label column is
+ * known. */
+static sk_status add_held_rows(predictions_reader *reader)
+{
+    size_t label = reader->label_column;
+    sk_status status = SK_OK;
+    for (size_t r = 0; r < reader->held_count && status == SK_OK; r++) {
+        const held_row *row = &reader->held[r];
+        const char *score = row->cells[1 - label];
+        status = add_row(reader, row->cells[label], &score, row->line);
+    }
+    for (size_t r = 0; r < reader->held_count; r++) {
+        free(reader->held[r].cells[0]);
+        free(reader->held[r].cells[1]);
+    }
+    free(reader->held);
+    reader->held = NULL;
+    reader->held_count = 0;
+    return status;
+}
+
+/* Decides the columns of a two-column file from the rows held back, then
+ * reads them.  partial: more rows follow. */
+static sk_status finish_detection(predictions_reader *reader, bool partial)
+{
+    char scope[64] = "";
+    if (partial)
+        snprintf(scope, sizeof scope, " in the first %d rows", DETECT_ROWS);
+    size_t label;
+    sk_status status = detect_label(reader, scope, &label);
+    if (status != SK_OK)
+        return status;
+    reader->label_column = label;
+    status = add_score_column(reader, 1 - label);
+    if (status == SK_OK)
+        status = add_notice(reader,
+                            "Column '%s' was read as the label and column '%s' as the "
+                            "score; name them with --label and --score to choose "
+                            "otherwise.",
+                            reader->names[label], reader->names[1 - label]);
+    if (status == SK_OK)
+        status = prepare_rows(reader);
+    if (status == SK_OK)
+        status = add_held_rows(reader);
+    return status;
+}
+
+/* Holds back one row of a two-column file while detecting its columns. */
+static sk_status hold_row(predictions_reader *reader, const char *const *cells, size_t line)
+{
+    held_row *grown = sk_reallocarray(reader->held, reader->held_count + 1, sizeof *grown);
+    if (grown == NULL)
+        return out_of_memory(reader);
+    reader->held = grown;
+    held_row *row = &reader->held[reader->held_count];
+    *row = (held_row){ .line = line };
+    reader->held_count++;
+    for (size_t c = 0; c < 2; c++) {
+        if (cells[c] != NULL && (row->cells[c] = sk_strdup(cells[c])) == NULL)
+            return out_of_memory(reader);
+    }
+    return SK_OK;
+}
+
+/* Reads one data row given as cells by column (only wanted columns are
+ * read; NULL for a missing cell). */
+static sk_status feed_row(predictions_reader *reader, const char *const *cells, size_t line)
+{
+    if (reader->state == COLUMNS_DETECTING && reader->held_count == DETECT_ROWS) {
+        sk_status status = finish_detection(reader, true);
+        if (status != SK_OK)
+            return status;
+    }
+    if (reader->detected) {
+        for (size_t c = 0; c < 2; c++) {
+            if (note_evidence(&reader->evidence[c], cells[c]) != 0)
+                return out_of_memory(reader);
         }
     }
-    reader->sorted_labels = counter_sorted_keys(&reader->labels);
-    return reader->sorted_labels != NULL ? SK_OK : out_of_memory(reader);
+    if (reader->state == COLUMNS_DETECTING)
+        return hold_row(reader, cells, line);
+
+    size_t n = reader->result->score_columns;
+    const char *scores_on_stack[4] = { NULL, NULL, NULL, NULL };
+    const char **scores = n <= 4 ? scores_on_stack : sk_calloc(n, sizeof *scores);
+    if (scores == NULL)
+        return out_of_memory(reader);
+    for (size_t i = 0; i < n; i++)
+        scores[i] = cells[reader->score_column[i]];
+    sk_status status = add_row(reader, cells[reader->label_column], scores, line);
+    if (scores != scores_on_stack)
+        free(scores);
+    return status;
 }
+
+/* ---- binned mode ------------------------------------------------------------ */
+
+/* Floor of a / 2 for any sign. */
+static int64_t floor_half(int64_t a)
+{
+    return a >= 0 ? a / 2 : -((-a + 1) / 2);
+}
+
+/* Returns the global bin of score at width 2^exponent in *global, or
+ * false when it lies beyond GRID_INDEX_MAX. */
+static bool global_bin(double score, int exponent, int64_t *global)
+{
+    double index = floor(ldexp(score, -exponent));
+    if (!(fabs(index) < GRID_INDEX_MAX))
+        return false;
+    *global = (int64_t)index;
+    return true;
+}
+
+static sk_status grid_out_of_range(const predictions_reader *reader, size_t index)
+{
+    return sk_error_set(reader->err, SK_ERR_INPUT,
+                        "The scores in column '%s' lie too close together for their size "
+                        "(more than 2^44 times their spread) to be binned. Read the file "
+                        "with --exact, or shift the scores towards 0.",
+                        reader->result->score_names[index]);
+}
+
+/* Merges bin pairs after the width doubled: old bin i moves to new bin
+ * floor((old_first + i) / 2) - new_first.  New indexes never exceed old
+ * ones when growing upwards and never fall below them when growing
+ * downwards, so the move runs in place in that direction. */
+static void grid_merge(score_grid *grid, int64_t old_first, bool upwards)
+{
+    int64_t new_first = grid->first;
+    for (int64_t step = 0; step < GRID_BINS; step++) {
+        int64_t i = upwards ? step : GRID_BINS - 1 - step;
+        int64_t j = floor_half(old_first + i) - new_first;
+        if (j == i)
+            continue;
+        grid->low[j] = fmin(grid->low[j], grid->low[i]);
+        grid->high[j] = fmax(grid->high[j], grid->high[i]);
+        grid->low[i] = INFINITY;
+        grid->high[i] = -INFINITY;
+        for (size_t g = 0; g < grid->groups; g++) {
+            grid->counts[g][j] += grid->counts[g][i];
+            grid->counts[g][i] = 0;
+        }
+    }
+}
+
+/*
+ * Doubles the bin width until `score` fits in the grid.  Growing upwards
+ * keeps the grid's lower end; growing downwards keeps the upper end.  The
+ * observed range stays wider than a quarter of the grid: the score that
+ * caused the last doubling lies beyond the old grid's middle-to-edge span,
+ * while the far end of the data lies within a quarter of the grid from the
+ * other edge, because every earlier doubling left it there.
+ */
+static sk_status grid_extend(predictions_reader *reader, size_t index, double score)
+{
+    score_grid *grid = &reader->grids[index];
+    for (;;) {
+        int64_t global;
+        if (!global_bin(score, grid->exponent, &global))
+            return grid_out_of_range(reader, index);
+        int64_t bin = global - grid->first;
+        if (bin >= 0 && bin < GRID_BINS)
+            return SK_OK;
+
+        bool upwards = bin >= GRID_BINS;
+        int64_t old_first = grid->first;
+        grid->exponent++;
+        if (upwards)
+            grid->first = floor_half(old_first);
+        else
+            grid->first = floor_half(old_first + GRID_BINS - 1) - GRID_BINS + 1;
+        if (fabs((double)grid->first) + (double)GRID_BINS >= GRID_INDEX_MAX)
+            return grid_out_of_range(reader, index);
+        grid_merge(grid, old_first, upwards);
+    }
+}
+
+/* Returns the label group whose bins hold rows of code, or SIZE_MAX for
+ * rows that need none: without --positive, a third class makes the file
+ * invalid anyway, so its rows are counted only.  Fails with *status set
+ * when one-vs-rest has more classes than binned mode keeps apart. */
+static size_t group_of(predictions_reader *reader, size_t code, sk_status *status)
+{
+    *status = SK_OK;
+    if (reader->options->positive == NULL)
+        return code < 2 ? code : SIZE_MAX;
+    if (code < MAX_BINNED_CLASSES)
+        return code;
+    *status = sk_error_set(reader->err, SK_ERR_INPUT,
+                           "Column '%s' has more than %d classes in a file of more than "
+                           "%zu rows, more than binned reading keeps apart. Read it with "
+                           "--exact (memory grows with the rows), or merge the classes "
+                           "other than '%s' before reading.",
+                           reader->result->label_name, MAX_BINNED_CLASSES,
+                           reader->exact_limit, reader->options->positive);
+    return SIZE_MAX;
+}
+
+/* Gives one grid bins for label groups up to `group`. */
+static int grid_reserve_group(score_grid *grid, size_t group)
+{
+    while (grid->groups <= group) {
+        uint32_t **counts = sk_reallocarray(grid->counts, grid->groups + 1, sizeof *counts);
+        if (counts == NULL)
+            return -1;
+        grid->counts = counts;
+        group_sums *sums = sk_reallocarray(grid->sums, grid->groups + 1, sizeof *sums);
+        if (sums == NULL)
+            return -1;
+        grid->sums = sums;
+        grid->counts[grid->groups] = sk_calloc((size_t)GRID_BINS, sizeof **grid->counts);
+        if (grid->counts[grid->groups] == NULL)
+            return -1;
+        memset(&grid->sums[grid->groups], 0, sizeof grid->sums[grid->groups]);
+        grid->groups++;
+    }
+    return 0;
+}
+
+/* Gives every grid bins for label groups up to `group`. */
+static sk_status reserve_group(predictions_reader *reader, size_t group)
+{
+    for (size_t i = 0; i < reader->result->score_columns; i++) {
+        if (grid_reserve_group(&reader->grids[i], group) != 0)
+            return out_of_memory(reader);
+    }
+    return SK_OK;
+}
+
+/* Adds one raw score of a label group to the log loss and Brier sums, as
+ * sk_log_loss() and sk_brier() compute them. */
+static void add_to_sums(group_sums *sums, double p)
+{
+    const double eps = DBL_EPSILON;
+    double clipped = fmin(fmax(p, eps), 1.0 - eps);
+    double q = 1.0 - clipped;
+    double row_sum = q + clipped;
+    sum_add(&sums->loss_as_score_of, -log(clipped / row_sum));
+    sum_add(&sums->loss_as_other, -log(q / row_sum));
+    sum_add(&sums->brier_as_score_of, (1.0 - p) * (1.0 - p));
+    sum_add(&sums->brier_as_other, p * p);
+}
+
+/* Adds one score of score column `index` to its grid. */
+static sk_status grid_add(predictions_reader *reader, size_t index, size_t group,
+                          double score)
+{
+    score_grid *grid = &reader->grids[index];
+    sk_status status = grid_extend(reader, index, score);
+    if (status != SK_OK)
+        return status;
+    int64_t global = grid->first;
+    global_bin(score, grid->exponent, &global); /* in range: grid_extend() checked */
+    size_t bin = (size_t)(global - grid->first);
+    if (score < grid->low[bin])
+        grid->low[bin] = score;
+    if (score > grid->high[bin])
+        grid->high[bin] = score;
+    if (group != SIZE_MAX) {
+        grid->counts[group][bin]++;
+        if (reader->ranges[index].probability)
+            add_to_sums(&grid->sums[group], score);
+    }
+
+    grid->rows++;
+    double delta = score - grid->mean;
+    grid->mean += delta / (double)grid->rows;
+    grid->squares += delta * (score - grid->mean);
+    return SK_OK;
+}
+
+/* Bins the current row (its scores are in reader->row_scores). */
+static sk_status bin_row(predictions_reader *reader, size_t code, size_t line)
+{
+    (void)line;
+    sk_status status;
+    size_t group = group_of(reader, code, &status);
+    if (status != SK_OK)
+        return status;
+    if (group != SIZE_MAX && (status = reserve_group(reader, group)) != SK_OK)
+        return status;
+    for (size_t i = 0; i < reader->result->score_columns; i++) {
+        status = grid_add(reader, i, group, reader->row_scores[i]);
+        if (status != SK_OK)
+            return status;
+    }
+    return SK_OK;
+}
+
+/*
+ * Places the first grid over [min, max] of the rows so far: the smallest
+ * power-of-two width at which the range covers at most half the bins, with
+ * a quarter of the bins free below it and at least a quarter above.
+ */
+static sk_status grid_start(predictions_reader *reader, size_t index)
+{
+    score_grid *grid = &reader->grids[index];
+    double min = reader->ranges[index].min;
+    double max = reader->ranges[index].max;
+    double span = max - min;
+    if (span == 0.0)
+        span = fmax(fabs(max), DBL_MIN) * EQUAL_SCORES_WIDTH;
+    if (!isfinite(span))
+        return grid_out_of_range(reader, index);
+
+    /* width >= span / (GRID_BINS / 2) with width = 2^exponent. */
+    int exponent;
+    double mantissa = frexp(span / (double)(GRID_BINS / 2), &exponent);
+    if (mantissa == 0.5)
+        exponent--;
+    grid->exponent = exponent;
+    int64_t global;
+    if (!global_bin(min, exponent, &global) || !global_bin(max, exponent, &global))
+        return grid_out_of_range(reader, index);
+    global_bin(min, exponent, &global);
+    grid->first = global - GRID_BINS / 4;
+
+    grid->low = sk_calloc((size_t)GRID_BINS, sizeof *grid->low);
+    grid->high = sk_calloc((size_t)GRID_BINS, sizeof *grid->high);
+    if (grid->low == NULL || grid->high == NULL)
+        return out_of_memory(reader);
+    for (int64_t b = 0; b < GRID_BINS; b++) {
+        grid->low[b] = INFINITY;
+        grid->high[b] = -INFINITY;
+    }
+    return SK_OK;
+}
+
+/* Leaves exact mode: bins the rows kept so far and frees their arrays. */
+static sk_status switch_to_bins(predictions_reader *reader)
+{
+    size_t columns = reader->result->score_columns;
+    reader->grids = sk_calloc(columns, sizeof *reader->grids);
+    if (reader->grids == NULL)
+        return out_of_memory(reader);
+    sk_status status = SK_OK;
+    for (size_t i = 0; i < columns && status == SK_OK; i++)
+        status = grid_start(reader, i);
+
+    /* The ranges above describe every kept row, so no doubling happens here,
+     * but the probability flag of a column is final only for these rows:
+     * sums are kept while it holds. */
+    for (size_t r = 0; r < reader->rows && status == SK_OK; r++) {
+        size_t code = code_at(&reader->codes, r);
+        size_t group = group_of(reader, code, &status);
+        if (status == SK_OK && group != SIZE_MAX)
+            status = reserve_group(reader, group);
+        for (size_t i = 0; i < columns && status == SK_OK; i++)
+            status = grid_add(reader, i, group, reader->values[i][r]);
+    }
+    if (status != SK_OK)
+        return status;
+
+    for (size_t i = 0; i < columns; i++) {
+        free(reader->values[i]);
+        reader->values[i] = NULL;
+    }
+    free(reader->codes.narrow);
+    free(reader->codes.wide);
+    reader->codes = (code_array){ 0 };
+    reader->binned = true;
+    return SK_OK;
+}
+
+/* ---- step 3: classes ------------------------------------------------------- */
 
 /* Picks the positive class and sets the label names. */
 static sk_status choose_positive(predictions_reader *reader)
@@ -708,13 +1488,15 @@ static sk_status choose_positive(predictions_reader *reader)
     } else {
         /* The minority class; on a tie the larger label, which is also the
          * default score-of class, so that a balanced file is not flipped. */
-        size_t smaller_count = counter_get(&reader->labels, labels[0]);
-        size_t larger_count = counter_get(&reader->labels, labels[1]);
+        size_t smaller_count = reader->labels.counts[dict_code(&reader->labels, labels[0])];
+        size_t larger_count = reader->labels.counts[dict_code(&reader->labels, labels[1])];
         reader->positive_key = smaller_count < larger_count ? labels[0] : labels[1];
     }
+    reader->positive_code = dict_code(&reader->labels, reader->positive_key);
 
     result->classes = count;
     result->one_vs_rest = count > 2;
+    result->positives = reader->labels.counts[reader->positive_code];
     result->positive_label = sk_strdup(reader->positive_key);
     if (result->positive_label == NULL)
         return out_of_memory(reader);
@@ -776,90 +1558,25 @@ static sk_status choose_score_of(predictions_reader *reader)
     return SK_OK;
 }
 
-/* Fills y and counts the positives. */
-static sk_status fill_labels(predictions_reader *reader)
+static sk_status choose_classes(predictions_reader *reader)
 {
-    sk_predictions *result = reader->result;
-    const sk_table *table = reader->table;
-    result->y = malloc(result->rows > 0 ? result->rows : 1);
-    if (result->y == NULL)
+    reader->sorted_labels = dict_sorted_keys(&reader->labels);
+    if (reader->sorted_labels == NULL)
         return out_of_memory(reader);
-    size_t positives = 0;
-    for (size_t r = 0; r < result->rows; r++) {
-        /* count_labels() has checked that no label is missing. */
-        const char *cell = sk_table_cell(table, r, reader->label_column);
-        result->y[r] = strcmp(cell, reader->positive_key) == 0;
-        positives += result->y[r];
-    }
-    result->positives = positives;
-    return SK_OK;
+    sk_status status = choose_positive(reader);
+    return status == SK_OK ? choose_score_of(reader) : status;
 }
 
-static sk_status read_labels(predictions_reader *reader)
+/* ---- step 4: orientation and results --------------------------------------- */
+
+/* Turns a raw score of column `index` around when the scores are for the
+ * other class: 1 - p for probabilities, 0.0 - s (so a zero margin stays +0)
+ * for other scores. */
+static double orient(const sk_predictions *result, size_t index, double score)
 {
-    sk_status status = count_labels(reader);
-    if (status == SK_OK)
-        status = choose_positive(reader);
-    if (status == SK_OK)
-        status = choose_score_of(reader);
-    if (status == SK_OK)
-        status = fill_labels(reader);
-    return status;
-}
-
-/* ---- step 3: scores -------------------------------------------------------- */
-
-/* Parses score column `index` into result->scores[index] and sets its
- * probability flag. */
-static sk_status read_score_column(predictions_reader *reader, size_t index)
-{
-    sk_predictions *result = reader->result;
-    const sk_table *table = reader->table;
-    size_t column = reader->score_column[index];
-    const char *name = result->score_names[index];
-
-    double *scores = sk_calloc(result->rows, sizeof *scores);
-    if (scores == NULL)
-        return out_of_memory(reader);
-    result->scores[index] = scores;
-
-    bool probability = true;
-    for (size_t r = 0; r < result->rows; r++) {
-        const char *cell = sk_table_cell(table, r, column);
-        char place[PLACE_MAX];
-        char value[VALUE_EXCERPT_MAX + 4];
-        if (cell == NULL) {
-            line_phrase(reader, r, place, sizeof place);
-            return sk_error_set(reader->err, SK_ERR_INPUT,
-                                "Missing score in column '%s' at %s (the cell is empty, NA, "
-                                "? or NaN). Every row needs a finite score: fill it in or "
-                                "remove the row, and check that --score names the score "
-                                "column.",
-                                name, place);
-        }
-        if (!sk_parse_double(cell, &scores[r])) {
-            line_phrase(reader, r, place, sizeof place);
-            value_excerpt(cell, value);
-            return sk_error_set(reader->err, SK_ERR_INPUT,
-                                "Score '%s' in column '%s' at %s is not a number. Scores "
-                                "are probabilities, margins or logits: check that --score "
-                                "names the score column.",
-                                value, name, place);
-        }
-        if (isinf(scores[r])) {
-            line_phrase(reader, r, place, sizeof place);
-            value_excerpt(cell, value);
-            return sk_error_set(reader->err, SK_ERR_INPUT,
-                                "Score '%s' in column '%s' at %s is infinite. Scores must "
-                                "be finite: export probabilities or clip the logits, or "
-                                "remove the row.",
-                                value, name, place);
-        }
-        if (scores[r] < 0.0 || scores[r] > 1.0)
-            probability = false;
-    }
-    result->probability[index] = probability;
-    return SK_OK;
+    if (!result->flipped)
+        return score;
+    return result->probability[index] ? 1.0 - score : 0.0 - score;
 }
 
 /* Writes "'a' and 'b'" (or "'a', 'b' and 'c'") for the score columns whose
@@ -891,20 +1608,10 @@ static size_t list_scores_of_kind(const sk_predictions *result, bool probability
     return total;
 }
 
-/* Turns every score column around so that higher means the positive class:
- * probabilities become 1 - p and other scores change sign.  Adds a notice
- * that explains the change. */
-static sk_status flip_scores(predictions_reader *reader)
+/* Adds the notice that explains turned-around scores. */
+static sk_status add_flip_notice(predictions_reader *reader)
 {
     sk_predictions *result = reader->result;
-    for (size_t i = 0; i < result->score_columns; i++) {
-        double *scores = result->scores[i];
-        for (size_t r = 0; r < result->rows; r++) {
-            /* 0.0 - s rather than -s, so that a zero margin stays +0. */
-            scores[r] = result->probability[i] ? 1.0 - scores[r] : 0.0 - scores[r];
-        }
-    }
-
     /* Two lists and the fixed words fit in changes[] without truncation. */
     char probabilities[SK_ERROR_MAX * 3 / 8], margins[SK_ERROR_MAX * 3 / 8];
     size_t probability_count = list_scores_of_kind(result, true, probabilities,
@@ -935,90 +1642,857 @@ static sk_status flip_scores(predictions_reader *reader)
                       changes);
 }
 
-static sk_status read_scores(predictions_reader *reader)
+/* Fills the summary of an exact-mode column from its oriented scores, with
+ * the formulas of sk_log_loss(), sk_brier() and the diagnosis's mean and
+ * standard deviation. */
+static void summarise_scores(const double *scores, const unsigned char *y, size_t n,
+                             bool probability, sk_score_summary *summary)
 {
-    sk_predictions *result = reader->result;
-    size_t n = result->score_columns;
-    result->score_names = sk_calloc(n, sizeof *result->score_names);
-    result->scores = sk_calloc(n, sizeof *result->scores);
-    result->probability = sk_calloc(n, sizeof *result->probability);
-    if (result->score_names == NULL || result->scores == NULL || result->probability == NULL)
-        return out_of_memory(reader);
-
-    for (size_t i = 0; i < n; i++) {
-        result->score_names[i] = sk_strdup(sk_table_column_name(reader->table,
-                                                                 reader->score_column[i]));
-        if (result->score_names[i] == NULL)
-            return out_of_memory(reader);
-        sk_status status = read_score_column(reader, i);
-        if (status != SK_OK)
-            return status;
+    *summary = (sk_score_summary){ NAN, NAN, NAN, NAN };
+    if (n == 0)
+        return;
+    if (probability) {
+        const double eps = DBL_EPSILON;
+        neumaier_sum loss = { 0.0, 0.0 };
+        neumaier_sum brier = { 0.0, 0.0 };
+        for (size_t i = 0; i < n; i++) {
+            double p = fmin(fmax(scores[i], eps), 1.0 - eps);
+            double q = 1.0 - p;
+            double row_sum = q + p;
+            sum_add(&loss, -log(y[i] ? p / row_sum : q / row_sum));
+            double diff = (double)(y[i] ? 1 : 0) - scores[i];
+            sum_add(&brier, diff * diff);
+        }
+        summary->log_loss = sum_value(&loss) / (double)n;
+        summary->brier = sum_value(&brier) / (double)n;
     }
-    return result->flipped ? flip_scores(reader) : SK_OK;
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += scores[i];
+    summary->mean = sum / (double)n;
+    double squares = 0.0;
+    for (size_t i = 0; i < n; i++)
+        squares += (scores[i] - summary->mean) * (scores[i] - summary->mean);
+    summary->sd = n > 1 ? sqrt(squares / (double)(n - 1)) : NAN;
 }
 
-/* ---- public ------------------------------------------------------------ */
+/* Hands the exact-mode arrays to the result: codes become y, scores are
+ * oriented. */
+static sk_status finish_exact(predictions_reader *reader)
+{
+    sk_predictions *result = reader->result;
+    size_t rows = reader->rows;
+    size_t positive = reader->positive_code;
+    unsigned char *y = reader->codes.narrow;
+    if (reader->codes.wide != NULL) {
+        y = malloc(rows);
+        if (y == NULL)
+            return out_of_memory(reader);
+        for (size_t r = 0; r < rows; r++)
+            y[r] = reader->codes.wide[r] == positive;
+        free(reader->codes.wide);
+    } else {
+        for (size_t r = 0; r < rows; r++)
+            y[r] = y[r] == positive;
+    }
+    reader->codes = (code_array){ 0 };
+    unsigned char *shrunk = realloc(y, rows);
+    result->y = shrunk != NULL ? shrunk : y;
+
+    result->scores = reader->values;
+    reader->values = NULL;
+    for (size_t i = 0; i < result->score_columns; i++) {
+        double *shrunk_scores = realloc(result->scores[i], rows * sizeof **result->scores);
+        if (shrunk_scores != NULL)
+            result->scores[i] = shrunk_scores;
+        double *scores = result->scores[i];
+        if (result->flipped) {
+            for (size_t r = 0; r < rows; r++)
+                scores[r] = orient(result, i, scores[r]);
+        }
+        summarise_scores(scores, result->y, rows, result->probability[i],
+                         &result->summary[i]);
+    }
+    return SK_OK;
+}
+
+/* True when the rows of label group g are of the class the raw scores are
+ * the probability of. */
+static bool group_is_score_of(const predictions_reader *reader, size_t group)
+{
+    return (group == reader->positive_code) != reader->result->flipped;
+}
+
+/* Fills the summary of a binned column from its sums. */
+static void summarise_grid(const predictions_reader *reader, size_t index,
+                           sk_score_summary *summary)
+{
+    const sk_predictions *result = reader->result;
+    const score_grid *grid = &reader->grids[index];
+    *summary = (sk_score_summary){ NAN, NAN, NAN, NAN };
+    double n = (double)grid->rows;
+    if (result->probability[index]) {
+        neumaier_sum loss = { 0.0, 0.0 };
+        neumaier_sum brier = { 0.0, 0.0 };
+        for (size_t g = 0; g < grid->groups; g++) {
+            const group_sums *sums = &grid->sums[g];
+            bool score_of = group_is_score_of(reader, g);
+            sum_add(&loss, sum_value(score_of ? &sums->loss_as_score_of : &sums->loss_as_other));
+            sum_add(&brier, sum_value(score_of ? &sums->brier_as_score_of
+                                               : &sums->brier_as_other));
+        }
+        summary->log_loss = sum_value(&loss) / n;
+        summary->brier = sum_value(&brier) / n;
+    }
+    summary->mean = orient(result, index, grid->mean);
+    summary->sd = grid->rows > 1 ? sqrt(grid->squares / (n - 1.0)) : NAN;
+}
+
+/* Appends one bin to out, or merges it into the last one when their scores
+ * touch (turning scores around can round two close scores to one). */
+static void append_bin(sk_score_bins *out, double lowest, double highest, size_t negatives,
+                       size_t positives, double *last_highest)
+{
+    if (out->bins > 0 && lowest <= *last_highest) {
+        out->negatives[out->bins - 1] += negatives;
+        out->positives[out->bins - 1] += positives;
+        if (highest > *last_highest)
+            *last_highest = highest;
+        return;
+    }
+    out->lowest[out->bins] = lowest;
+    out->negatives[out->bins] = negatives;
+    out->positives[out->bins] = positives;
+    out->bins++;
+    *last_highest = highest;
+}
+
+/* Turns the grid of a binned column into the result's bins, oriented. */
+static sk_status finish_grid(predictions_reader *reader, size_t index)
+{
+    sk_predictions *result = reader->result;
+    const score_grid *grid = &reader->grids[index];
+    sk_score_bins *out = &result->bins[index];
+    size_t filled = 0;
+    for (int64_t b = 0; b < GRID_BINS; b++)
+        filled += grid->low[b] <= grid->high[b];
+    out->lowest = sk_calloc(filled, sizeof *out->lowest);
+    out->negatives = sk_calloc(filled, sizeof *out->negatives);
+    out->positives = sk_calloc(filled, sizeof *out->positives);
+    if (filled > 0 && (out->lowest == NULL || out->negatives == NULL || out->positives == NULL))
+        return out_of_memory(reader);
+
+    /* Bins in increasing order of the oriented score: turned-around scores
+     * run from the top bin down, and a bin's lowest oriented score is the
+     * image of its highest raw score. */
+    double last_highest = -INFINITY;
+    for (int64_t step = 0; step < GRID_BINS; step++) {
+        int64_t b = result->flipped ? GRID_BINS - 1 - step : step;
+        if (!(grid->low[b] <= grid->high[b]))
+            continue;
+        size_t negatives = 0, positives = 0;
+        for (size_t g = 0; g < grid->groups; g++) {
+            if (g == reader->positive_code)
+                positives += grid->counts[g][b];
+            else
+                negatives += grid->counts[g][b];
+        }
+        double lowest = orient(result, index, result->flipped ? grid->high[b] : grid->low[b]);
+        double highest = orient(result, index, result->flipped ? grid->low[b] : grid->high[b]);
+        append_bin(out, lowest, highest, negatives, positives, &last_highest);
+    }
+    out->max_score = last_highest;
+    summarise_grid(reader, index, &result->summary[index]);
+    return SK_OK;
+}
+
+/* Runs steps 3 and 4 once every row is in. */
+static sk_status finish_rows(predictions_reader *reader)
+{
+    sk_predictions *result = reader->result;
+    sk_status status;
+    if (reader->state == COLUMNS_DETECTING && (status = finish_detection(reader, false)) != SK_OK)
+        return status;
+    if (reader->detected) {
+        /* The choice from the first rows must hold for the whole file. */
+        size_t label;
+        status = detect_label(reader, "", &label);
+        if (status != SK_OK)
+            return status;
+        if (label != reader->label_column) {
+            return sk_error_set(reader->err, SK_ERR_INPUT,
+                                "Column '%s' looked like the label in the first %d rows but "
+                                "'%s' does in the whole file. Name them with --label COL "
+                                "--score COL.",
+                                reader->names[reader->label_column], DETECT_ROWS,
+                                reader->names[label]);
+        }
+    }
+
+    result->rows = reader->rows;
+    status = choose_classes(reader);
+    if (status != SK_OK)
+        return status;
+    size_t n = result->score_columns;
+    for (size_t i = 0; i < n; i++)
+        result->probability[i] = reader->ranges[i].probability;
+    result->summary = sk_calloc(n, sizeof *result->summary);
+    if (result->summary == NULL)
+        return out_of_memory(reader);
+
+    if (reader->binned) {
+        result->binned = true;
+        result->bins = sk_calloc(n, sizeof *result->bins);
+        if (result->bins == NULL)
+            return out_of_memory(reader);
+        for (size_t i = 0; i < n && status == SK_OK; i++)
+            status = finish_grid(reader, i);
+    } else {
+        status = finish_exact(reader);
+    }
+    if (status == SK_OK && result->flipped)
+        status = add_flip_notice(reader);
+    return status;
+}
+
+static sk_status reader_init(predictions_reader *reader, const char *source,
+                             const sk_predictions_options *options, sk_error *err)
+{
+    static const sk_predictions_options defaults = { 0 };
+    *reader = (predictions_reader){
+        .source = source,
+        .options = options != NULL ? options : &defaults,
+        .err = err,
+    };
+    reader->exact_limit = reader->options->exact_limit > 0 ? reader->options->exact_limit
+                                                          : SK_PREDICTIONS_EXACT_LIMIT;
+    reader->result = calloc(1, sizeof *reader->result);
+    return reader->result != NULL ? SK_OK : out_of_memory(reader);
+}
+
+static void reader_free(predictions_reader *reader)
+{
+    for (size_t c = 0; c < reader->columns; c++)
+        free(reader->names[c]);
+    free(reader->names);
+    free(reader->score_column);
+    for (size_t c = 0; c < 2; c++) {
+        free(reader->evidence[c].seen[0]);
+        free(reader->evidence[c].seen[1]);
+    }
+    for (size_t r = 0; r < reader->held_count; r++) {
+        free(reader->held[r].cells[0]);
+        free(reader->held[r].cells[1]);
+    }
+    free(reader->held);
+    dict_free(&reader->labels);
+    free(reader->row_scores);
+    free(reader->codes.narrow);
+    free(reader->codes.wide);
+    size_t columns = reader->result != NULL ? reader->result->score_columns : 0;
+    if (reader->values != NULL) {
+        for (size_t i = 0; i < columns; i++)
+            free(reader->values[i]);
+    }
+    free(reader->values);
+    if (reader->grids != NULL) {
+        for (size_t i = 0; i < columns; i++) {
+            score_grid *grid = &reader->grids[i];
+            free(grid->low);
+            free(grid->high);
+            for (size_t g = 0; g < grid->groups; g++)
+                free(grid->counts[g]);
+            free(grid->counts);
+            free(grid->sums);
+        }
+    }
+    free(reader->grids);
+    free(reader->ranges);
+    free(reader->sorted_labels);
+}
+
+/* Frees the reader and hands over or frees the result. */
+static sk_status reader_finish(predictions_reader *reader, sk_status status,
+                               sk_predictions **out)
+{
+    reader_free(reader);
+    if (status != SK_OK) {
+        sk_predictions_free(reader->result);
+        return status;
+    }
+    *out = reader->result;
+    return SK_OK;
+}
+
+/* ---- front end: a table ------------------------------------------------------ */
 
 sk_status sk_predictions_from_table(const sk_table *table, const char *source,
                                     const sk_predictions_options *options,
                                     sk_predictions **out, sk_error *err)
 {
-    static const sk_predictions_options defaults = { 0 };
     *out = NULL;
-    predictions_reader reader = {
-        .table = table,
-        .source = source,
-        .options = options != NULL ? options : &defaults,
-        .err = err,
-    };
-    reader.result = calloc(1, sizeof *reader.result);
-    if (reader.result == NULL)
-        return out_of_memory(&reader);
-    reader.result->rows = sk_table_rows(table);
-    if (reader.result->rows == 0) {
+    predictions_reader reader;
+    sk_status status = reader_init(&reader, source, options, err);
+    if (status != SK_OK)
+        return reader_finish(&reader, status, out);
+    size_t rows = sk_table_rows(table);
+    if (rows == 0) {
         char file[PLACE_MAX];
         file_phrase(&reader, file, sizeof file);
-        sk_predictions_free(reader.result);
-        return sk_error_set(err, SK_ERR_INPUT,
-                            "The prediction file%s has no data rows. Check that the right "
-                            "file was given.",
-                            file);
+        status = sk_error_set(err, SK_ERR_INPUT,
+                              "The prediction file%s has no data rows. Check that the "
+                              "right file was given.",
+                              file);
+        return reader_finish(&reader, status, out);
     }
 
-    sk_status status = choose_columns(&reader);
-    if (status == SK_OK) {
-        reader.result->label_name = sk_strdup(sk_table_column_name(table, reader.label_column));
-        if (reader.result->label_name == NULL)
+    size_t columns = sk_table_columns(table);
+    char **names = sk_calloc(columns, sizeof *names);
+    const char **cells = sk_calloc(columns, sizeof *cells);
+    if (names == NULL || cells == NULL) {
+        free(names);
+        free(cells);
+        return reader_finish(&reader, out_of_memory(&reader), out);
+    }
+    for (size_t c = 0; c < columns && status == SK_OK; c++) {
+        names[c] = sk_strdup(sk_table_column_name(table, c));
+        if (names[c] == NULL)
             status = out_of_memory(&reader);
     }
-    if (status == SK_OK)
-        status = read_labels(&reader);
-    if (status == SK_OK)
-        status = read_scores(&reader);
-
-    free(reader.score_column);
-    free(reader.sorted_labels);
-    counter_free(&reader.labels);
     if (status != SK_OK) {
-        sk_predictions_free(reader.result);
-        return status;
+        for (size_t c = 0; c < columns; c++)
+            free(names[c]);
+        free(names);
+        free(cells);
+        return reader_finish(&reader, status, out);
     }
-    *out = reader.result;
+
+    status = set_columns(&reader, names, columns);
+    for (size_t r = 0; r < rows && status == SK_OK; r++) {
+        for (size_t c = 0; c < columns; c++)
+            cells[c] = column_wanted(&reader, c) ? sk_table_cell(table, r, c) : NULL;
+        status = feed_row(&reader, cells, sk_table_row_line(table, r));
+    }
+    free(cells);
+    if (status == SK_OK)
+        status = finish_rows(&reader);
+    return reader_finish(&reader, status, out);
+}
+
+/* ---- front end: a CSV stream ----------------------------------------------- */
+
+/* Bytes of an offending line quoted in an error message, as sk_table_read()
+ * quotes it. */
+#define LINE_EXCERPT_MAX 60
+
+/* State of the libcsv callbacks while a file is streamed. */
+typedef struct {
+    predictions_reader *core;
+    const char *display;            /* file name for CSV messages */
+    sk_header_mode header;
+    size_t line;                    /* 1-based number of the line being fed */
+    bool row_open;                  /* a row has started and not yet ended */
+    size_t row_line;                /* line where the current row started */
+    char row_excerpt[LINE_EXCERPT_MAX + 4]; /* start of that line, for messages */
+    size_t fields;                  /* fields of the current row so far */
+    bool first_row_done;            /* the first row (header or data) has ended */
+    size_t first_row_line;
+    char **first_fields;            /* [first_capacity] texts of the first row */
+    size_t first_capacity;
+    size_t columns;                 /* fields of the first row */
+    bool *wanted;                   /* [columns] the core reads this column */
+    char **cell_text;               /* [columns] buffers of wanted cells */
+    size_t *cell_capacity;          /* [columns] */
+    const char **cells;             /* [columns] the current row: cell_text or NULL */
+    sk_status status;               /* first error raised inside a callback */
+    sk_error *err;
+} csv_stream;
+
+/* Records the first error raised inside a callback. */
+static void stream_fail(csv_stream *stream, sk_status status)
+{
+    if (stream->status == SK_OK)
+        stream->status = status;
+}
+
+static void stream_fail_message(csv_stream *stream, sk_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void stream_fail_message(csv_stream *stream, sk_status status, const char *fmt, ...)
+{
+    if (stream->status != SK_OK)
+        return;
+    stream->status = status;
+    if (stream->err != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(stream->err->message, sizeof stream->err->message, fmt, ap);
+        va_end(ap);
+    }
+}
+
+static void stream_fail_nomem(csv_stream *stream)
+{
+    stream_fail_message(stream, SK_ERR_NOMEM, "Out of memory while reading '%s'.",
+                        stream->display);
+}
+
+/* Copies the start of a line into out (LINE_EXCERPT_MAX + 4 bytes), without
+ * the line end and cut at a UTF-8 character boundary, adding "..." when
+ * the line is longer. */
+static void line_excerpt(char *out, const char *line, size_t len)
+{
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        len--;
+    size_t keep = len;
+    if (keep > LINE_EXCERPT_MAX) {
+        keep = LINE_EXCERPT_MAX;
+        while (keep > 0 && ((unsigned char)line[keep] & 0xC0) == 0x80)
+            keep--;
+    }
+    memcpy(out, line, keep);
+    if (keep < len)
+        memcpy(out + keep, "...", 4);
+    else
+        out[keep] = '\0';
+}
+
+/* Keeps a copy of a first-row field, which may become a column name. */
+static int keep_first_field(csv_stream *stream, const char *text, size_t len)
+{
+    if (stream->fields >= stream->first_capacity) {
+        size_t capacity = stream->first_capacity == 0 ? 16 : stream->first_capacity * 2;
+        char **grown = sk_reallocarray(stream->first_fields, capacity, sizeof *grown);
+        if (grown == NULL)
+            return -1;
+        memset(grown + stream->first_capacity, 0,
+               (capacity - stream->first_capacity) * sizeof *grown);
+        stream->first_fields = grown;
+        stream->first_capacity = capacity;
+    }
+    char *copy = malloc(len + 1);
+    if (copy == NULL)
+        return -1;
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    stream->first_fields[stream->fields] = copy;
+    return 0;
+}
+
+/* Copies a wanted cell of the current row, or records it as missing. */
+static int keep_cell(csv_stream *stream, size_t column, const char *text, size_t len)
+{
+    if (is_missing_marker(text, len)) {
+        stream->cells[column] = NULL;
+        return 0;
+    }
+    if (len + 1 > stream->cell_capacity[column]) {
+        size_t capacity = 2 * (len + 1);
+        char *grown = realloc(stream->cell_text[column], capacity);
+        if (grown == NULL)
+            return -1;
+        stream->cell_text[column] = grown;
+        stream->cell_capacity[column] = capacity;
+    }
+    memcpy(stream->cell_text[column], text, len);
+    stream->cell_text[column][len] = '\0';
+    stream->cells[column] = stream->cell_text[column];
+    return 0;
+}
+
+/* libcsv field callback. */
+static void on_field(void *data, size_t len, void *context)
+{
+    csv_stream *stream = context;
+    if (stream->status != SK_OK)
+        return;
+    const char *text = data != NULL ? data : "";
+    if (data == NULL)
+        len = 0;
+    strip_single_quotes(&text, &len);
+
+    int failed = 0;
+    if (!stream->first_row_done)
+        failed = keep_first_field(stream, text, len);
+    else if (stream->fields < stream->columns && stream->wanted[stream->fields])
+        failed = keep_cell(stream, stream->fields, text, len);
+    if (failed != 0) {
+        stream_fail_nomem(stream);
+        return;
+    }
+    stream->fields++;
+}
+
+/* Returns true when a first-row field reads as data rather than as a
+ * column name: a number, or a missing marker. */
+static bool is_data_field(const char *text, bool *numeric)
+{
+    if (sk_parse_double(text, NULL)) {
+        *numeric = true;
+        return true;
+    }
+    return is_missing_marker(text, strlen(text));
+}
+
+/* Decides whether the first row is a header, as sk_table_read() does. */
+static bool first_row_is_header(const csv_stream *stream, size_t fields)
+{
+    if (stream->header == SK_HEADER_YES)
+        return true;
+    if (stream->header == SK_HEADER_NO)
+        return false;
+    bool numeric = false;
+    for (size_t i = 0; i < fields; i++) {
+        if (!is_data_field(stream->first_fields[i], &numeric))
+            return true;
+    }
+    return !numeric;
+}
+
+/* Makes the column names from the first row (a header) or as "1", "2", ...;
+ * an empty header name also becomes the column's 1-based index.  Returns
+ * NULL when memory runs out. */
+static char **column_names(csv_stream *stream, size_t columns, bool header)
+{
+    char **names = sk_calloc(columns > 0 ? columns : 1, sizeof *names);
+    if (names == NULL)
+        return NULL;
+    for (size_t i = 0; i < columns; i++) {
+        if (header && stream->first_fields[i][0] != '\0') {
+            names[i] = sk_strdup(stream->first_fields[i]);
+        } else {
+            char number[24];
+            snprintf(number, sizeof number, "%zu", i + 1);
+            names[i] = sk_strdup(number);
+        }
+        if (names[i] == NULL) {
+            for (size_t j = 0; j < i; j++)
+                free(names[j]);
+            free(names);
+            return NULL;
+        }
+    }
+    return names;
+}
+
+/* Handles the first row: names the columns, lets the core choose among them,
+ * and reads the row as data when it is no header. */
+static void first_row(csv_stream *stream, size_t fields)
+{
+    stream->first_row_done = true;
+    stream->columns = fields;
+    stream->first_row_line = stream->row_line;
+    bool header = first_row_is_header(stream, fields);
+    char **names = column_names(stream, fields, header);
+    stream->wanted = sk_calloc(fields > 0 ? fields : 1, sizeof *stream->wanted);
+    stream->cell_text = sk_calloc(fields > 0 ? fields : 1, sizeof *stream->cell_text);
+    stream->cell_capacity = sk_calloc(fields > 0 ? fields : 1, sizeof *stream->cell_capacity);
+    stream->cells = sk_calloc(fields > 0 ? fields : 1, sizeof *stream->cells);
+    if (names == NULL || stream->wanted == NULL || stream->cell_text == NULL
+        || stream->cell_capacity == NULL || stream->cells == NULL) {
+        if (names != NULL) {
+            for (size_t i = 0; i < fields; i++)
+                free(names[i]);
+            free(names);
+        }
+        stream_fail_nomem(stream);
+        return;
+    }
+
+    sk_status status = set_columns(stream->core, names, fields);
+    if (status != SK_OK) {
+        stream_fail(stream, status);
+        return;
+    }
+    for (size_t c = 0; c < fields; c++)
+        stream->wanted[c] = column_wanted(stream->core, c);
+    if (header)
+        return;
+    for (size_t c = 0; c < fields; c++) {
+        const char *text = stream->first_fields[c];
+        if (stream->wanted[c] && keep_cell(stream, c, text, strlen(text)) != 0) {
+            stream_fail_nomem(stream);
+            return;
+        }
+    }
+    status = feed_row(stream->core, stream->cells, stream->row_line);
+    if (status != SK_OK)
+        stream_fail(stream, status);
+}
+
+/* libcsv row callback: checks the field count and reads the row. */
+static void on_row(int terminator, void *context)
+{
+    csv_stream *stream = context;
+    (void)terminator;
+    if (stream->status != SK_OK)
+        return;
+    size_t fields = stream->fields;
+    stream->fields = 0;
+    stream->row_open = false;
+
+    if (!stream->first_row_done) {
+        first_row(stream, fields);
+        return;
+    }
+    if (fields != stream->columns) {
+        stream_fail_message(stream, SK_ERR_INPUT,
+                            "'%s': line %zu has %zu field%s but the header has %zu: %s. "
+                            "Every row needs the same number of fields; quote a field that "
+                            "contains the delimiter, and fill in a missing field as empty "
+                            "or NA.",
+                            stream->display, stream->row_line, fields,
+                            fields == 1 ? "" : "s", stream->columns, stream->row_excerpt);
+        return;
+    }
+    sk_status status = feed_row(stream->core, stream->cells, stream->row_line);
+    if (status != SK_OK)
+        stream_fail(stream, status);
+}
+
+static bool line_has_content(const char *line, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (!is_blank(line[i]))
+            return true;
+    }
+    return false;
+}
+
+static int space_or_tab(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static int space_only(unsigned char c)
+{
+    return c == ' ';
+}
+
+/* Feeds one line (with its line end, when it has one) to the parser, as
+ * sk_table_read() does: one line at a time keeps the line numbers. */
+static void feed_line(csv_stream *stream, struct csv_parser *parser, const char *text,
+                      size_t len)
+{
+    stream->line++;
+    /* A UTF-8 byte order mark, as spreadsheet programs write, is no part of
+     * the first column's name. */
+    if (stream->line == 1 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    if (!stream->row_open && line_has_content(text, len)) {
+        stream->row_open = true;
+        stream->row_line = stream->line;
+        line_excerpt(stream->row_excerpt, text, len);
+    }
+
+    size_t parsed = csv_parse(parser, text, len, on_field, on_row, stream);
+    if (stream->status != SK_OK || parsed == len)
+        return;
+    if (csv_error(parser) == CSV_EPARSE) {
+        char excerpt[LINE_EXCERPT_MAX + 4];
+        line_excerpt(excerpt, text, len);
+        stream_fail_message(stream, SK_ERR_INPUT,
+                            "'%s': line %zu has a quote inside an unquoted field or text "
+                            "after a closing quote: %s. Put the whole field in double "
+                            "quotes and write each quote inside it twice (\"\").",
+                            stream->display, stream->line, excerpt);
+    } else {
+        stream_fail_nomem(stream);
+    }
+}
+
+/* Publishes the progress counters and reports whether the caller asked to
+ * stop. */
+static bool report_progress(sk_read_progress *progress, const csv_stream *stream,
+                            size_t bytes)
+{
+    if (progress == NULL)
+        return false;
+    atomic_store(&progress->bytes_read, bytes);
+    atomic_store(&progress->rows_read, stream->core->rows);
+    atomic_store(&progress->binned, stream->core->binned);
+    return atomic_load(&progress->cancel);
+}
+
+/* Reads fp in chunks and feeds every complete line; a line longer than the
+ * buffer grows it. */
+static void feed_file(csv_stream *stream, struct csv_parser *parser, FILE *fp,
+                      sk_read_progress *progress)
+{
+    size_t capacity = READ_CHUNK;
+    char *buffer = malloc(capacity);
+    if (buffer == NULL) {
+        stream_fail_nomem(stream);
+        return;
+    }
+    size_t kept = 0;        /* bytes of an unfinished line at the buffer's start */
+    size_t bytes = 0;
+    errno = 0;
+    while (stream->status == SK_OK) {
+        if (kept == capacity) {
+            char *grown = realloc(buffer, capacity * 2);
+            if (grown == NULL) {
+                stream_fail_nomem(stream);
+                break;
+            }
+            buffer = grown;
+            capacity *= 2;
+        }
+        size_t got = fread(buffer + kept, 1, capacity - kept, fp);
+        bytes += got;
+        size_t end = kept + got;
+        size_t start = 0;
+        const char *newline;
+        while (stream->status == SK_OK
+               && (newline = memchr(buffer + start, '\n', end - start)) != NULL) {
+            size_t stop = (size_t)(newline - buffer) + 1;
+            feed_line(stream, parser, buffer + start, stop - start);
+            start = stop;
+        }
+        kept = end - start;
+        memmove(buffer, buffer + start, kept);
+        if (report_progress(progress, stream, bytes)) {
+            char file[PLACE_MAX];
+            file_phrase(stream->core, file, sizeof file);
+            stream_fail_message(stream, SK_ERR_INPUT,
+                                "Reading the prediction file%s was interrupted.", file);
+            break;
+        }
+        if (got == 0)
+            break;
+    }
+    if (stream->status == SK_OK && kept > 0)
+        feed_line(stream, parser, buffer, kept);
+    if (stream->status == SK_OK && ferror(fp)) {
+        stream_fail_message(stream, SK_ERR_INPUT,
+                            "Cannot read '%s' after line %zu: %s. Check that it is a "
+                            "readable file and not a directory.",
+                            stream->display, stream->line, strerror(errno != 0 ? errno : EIO));
+    }
+    free(buffer);
+}
+
+/* Parses the whole stream, then ends the last row. */
+static void parse_file(csv_stream *stream, FILE *fp, char delimiter,
+                       sk_read_progress *progress)
+{
+    struct csv_parser parser;
+    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0) {
+        stream_fail_nomem(stream);
+        return;
+    }
+    csv_set_delim(&parser, (unsigned char)delimiter);
+    /* libcsv trims spaces and tabs around unquoted fields; with a tab
+     * delimiter only spaces may be trimmed. */
+    csv_set_space_func(&parser, delimiter == '\t' ? space_only : space_or_tab);
+
+    feed_file(stream, &parser, fp, progress);
+    if (stream->status == SK_OK && csv_fini(&parser, on_field, on_row, stream) != 0
+        && stream->status == SK_OK) {
+        if (csv_error(&parser) == CSV_EPARSE) {
+            stream_fail_message(stream, SK_ERR_INPUT,
+                                "'%s': a quoted field in the row that starts on line %zu is "
+                                "never closed: %s. Add the closing double quote, and write "
+                                "each quote inside a quoted field twice (\"\").",
+                                stream->display, stream->row_line, stream->row_excerpt);
+        } else {
+            stream_fail_nomem(stream);
+        }
+    }
+    csv_free(&parser);
+}
+
+/* Checks that the stream had a first row and a data row, with the messages
+ * of sk_table_read(). */
+static sk_status check_not_empty(const csv_stream *stream)
+{
+    if (!stream->first_row_done) {
+        return sk_error_set(stream->err, SK_ERR_INPUT,
+                            "'%s' is empty: it has no header and no data rows. "
+                            "Check that the right file was given.",
+                            stream->display);
+    }
+    const predictions_reader *core = stream->core;
+    if (core->rows == 0 && core->held_count == 0) {
+        return sk_error_set(stream->err, SK_ERR_INPUT,
+                            "'%s' has a header on line %zu but no data rows below it. "
+                            "Check that the right file was given.",
+                            stream->display, stream->first_row_line);
+    }
     return SK_OK;
+}
+
+static void stream_free(csv_stream *stream)
+{
+    for (size_t i = 0; i < stream->first_capacity; i++)
+        free(stream->first_fields[i]);
+    free(stream->first_fields);
+    for (size_t c = 0; stream->cell_text != NULL && c < stream->columns; c++)
+        free(stream->cell_text[c]);
+    free(stream->cell_text);
+    free(stream->cell_capacity);
+    free(stream->cells);
+    free(stream->wanted);
+}
+
+/* Stores the size of a regular file in progress->bytes_total. */
+static void set_total_bytes(FILE *fp, sk_read_progress *progress)
+{
+    struct stat info;
+    if (progress != NULL && fstat(fileno(fp), &info) == 0 && S_ISREG(info.st_mode))
+        atomic_store(&progress->bytes_total, (size_t)info.st_size);
+}
+
+sk_status sk_predictions_stream(const char *path, const sk_predictions_options *options,
+                                sk_read_progress *progress, sk_predictions **out,
+                                sk_error *err)
+{
+    *out = NULL;
+    if (path == NULL || path[0] == '\0')
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "No CSV file was given. Give a file name, or - for standard "
+                            "input.");
+    bool from_stdin = strcmp(path, "-") == 0;
+    FILE *fp = from_stdin ? stdin : fopen(path, "r");
+    if (fp == NULL) {
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "Cannot open '%s': %s. Check the path and that the file is "
+                            "readable.",
+                            path, strerror(errno));
+    }
+    set_total_bytes(fp, progress);
+
+    predictions_reader reader;
+    sk_status status = reader_init(&reader, path, options, err);
+    if (status == SK_OK) {
+        const sk_csv_options *csv = &reader.options->csv;
+        csv_stream stream = {
+            .core = &reader,
+            .display = from_stdin ? "standard input" : path,
+            .header = csv->header,
+            .err = err,
+        };
+        parse_file(&stream, fp, csv->delimiter != 0 ? csv->delimiter : ',', progress);
+        status = stream.status;
+        if (status == SK_OK)
+            status = check_not_empty(&stream);
+        if (status == SK_OK)
+            status = finish_rows(&reader);
+        if (progress != NULL && status == SK_OK)
+            atomic_store(&progress->rows_read, reader.rows);
+        stream_free(&stream);
+    }
+    if (!from_stdin)
+        fclose(fp);
+    return reader_finish(&reader, status, out);
 }
 
 sk_status sk_predictions_read(const char *path, const sk_predictions_options *options,
                               sk_predictions **out, sk_error *err)
 {
-    *out = NULL;
-    sk_table *table = NULL;
-    sk_status status = sk_table_read(path, options != NULL ? &options->csv : NULL,
-                                     &table, err);
-    if (status != SK_OK)
-        return status;
-    status = sk_predictions_from_table(table, path, options, out, err);
-    sk_table_free(table);
-    return status;
+    return sk_predictions_stream(path, options, NULL, out, err);
 }
 
 void sk_predictions_free(sk_predictions *predictions)
@@ -1030,9 +2504,16 @@ void sk_predictions_free(sk_predictions *predictions)
             free(predictions->score_names[i]);
         if (predictions->scores != NULL)
             free(predictions->scores[i]);
+        if (predictions->bins != NULL) {
+            free(predictions->bins[i].lowest);
+            free(predictions->bins[i].negatives);
+            free(predictions->bins[i].positives);
+        }
     }
     free(predictions->score_names);
     free(predictions->scores);
+    free(predictions->bins);
+    free(predictions->summary);
     free(predictions->probability);
     free(predictions->y);
     free(predictions->label_name);

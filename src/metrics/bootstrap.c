@@ -8,9 +8,17 @@
  * same code that serves the sweep itself (skm_areas, the rate helpers).
  * Draws come from one gsl_rng_mt19937 seeded by the caller: per resample,
  * first the positives, then the negatives, each with gsl_rng_uniform_int.
+ *
+ * A binned sweep stands for more samples than can be listed one by one, so
+ * there each resample draws the per-level counts of each class at once
+ * from a multinomial distribution (gsl_ran_multinomial), which has the
+ * same distribution as P (or N) single draws.  That costs O(levels) per
+ * resample and no memory per sample, but gives other intervals for the
+ * same seed than an exact sweep of the same scores would.
  */
 #include "metrics_internal.h"
 
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -56,6 +64,9 @@ sk_bootstrap_options sk_bootstrap_defaults(void)
 typedef struct {
     uint32_t *positive_level; /* [positives] level of each positive */
     uint32_t *negative_level; /* [negatives] level of each negative */
+    double *positive_share;   /* [distinct] binned sweeps: positives per level */
+    double *negative_share;   /* [distinct] binned sweeps: negatives per level */
+    unsigned int *draws;      /* [distinct] binned sweeps: one multinomial draw */
     size_t *tp;               /* [distinct] per-level, then cumulative */
     size_t *fp;               /* [distinct] */
     double *values[SK_BOOTSTRAP_COUNT]; /* [resamples] each */
@@ -66,6 +77,9 @@ static void workspace_free(workspace *w)
 {
     free(w->positive_level);
     free(w->negative_level);
+    free(w->positive_share);
+    free(w->negative_share);
+    free(w->draws);
     free(w->tp);
     free(w->fp);
     for (int m = 0; m < SK_BOOTSTRAP_COUNT; m++)
@@ -74,22 +88,48 @@ static void workspace_free(workspace *w)
         gsl_rng_free(w->rng);
 }
 
+/* Fills the per-level class counts that the multinomial draws of a binned
+ * sweep are weighted by. */
+static bool binned_shares_alloc(workspace *w, const sk_sweep *sweep)
+{
+    size_t levels = sweep->distinct;
+    w->positive_share = sk_calloc(levels, sizeof *w->positive_share);
+    w->negative_share = sk_calloc(levels, sizeof *w->negative_share);
+    w->draws = sk_calloc(levels, sizeof *w->draws);
+    if (w->positive_share == NULL || w->negative_share == NULL || w->draws == NULL)
+        return false;
+    size_t prev_tp = 0;
+    size_t prev_fp = 0;
+    for (size_t k = 0; k < levels; k++) {
+        w->positive_share[k] = (double)(sweep->tp[k] - prev_tp);
+        w->negative_share[k] = (double)(sweep->fp[k] - prev_fp);
+        prev_tp = sweep->tp[k];
+        prev_fp = sweep->fp[k];
+    }
+    return true;
+}
+
 static bool workspace_alloc(workspace *w, const sk_sweep *sweep,
                             size_t resamples)
 {
     *w = (workspace){0};
     size_t negatives = sweep->n - sweep->positives;
-    w->positive_level = sk_calloc(sweep->positives, sizeof *w->positive_level);
-    w->negative_level = sk_calloc(negatives, sizeof *w->negative_level);
     w->tp = sk_calloc(sweep->distinct, sizeof *w->tp);
     w->fp = sk_calloc(sweep->distinct, sizeof *w->fp);
     w->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    bool ok = w->positive_level && w->negative_level && w->tp && w->fp && w->rng;
+    bool ok = w->tp && w->fp && w->rng;
     for (int m = 0; m < SK_BOOTSTRAP_COUNT; m++) {
         w->values[m] = sk_calloc(resamples, sizeof *w->values[m]);
         ok = ok && w->values[m] != NULL;
     }
     if (!ok)
+        return false;
+    if (sweep->binned)
+        return binned_shares_alloc(w, sweep);
+
+    w->positive_level = sk_calloc(sweep->positives, sizeof *w->positive_level);
+    w->negative_level = sk_calloc(negatives, sizeof *w->negative_level);
+    if (w->positive_level == NULL || w->negative_level == NULL)
         return false;
 
     /* Sample u of a class, in descending score order, sits on level k. */
@@ -106,6 +146,17 @@ static bool workspace_alloc(workspace *w, const sk_sweep *sweep,
     return true;
 }
 
+/* Draws the per-level counts of one class of a binned sweep: count draws
+ * over the levels, weighted by share, into counts. */
+static void draw_level_counts(workspace *w, const double *share, size_t count,
+                              size_t levels, size_t *counts)
+{
+    /* sk_sweep_new_binned() keeps n <= UINT32_MAX. */
+    gsl_ran_multinomial(w->rng, levels, (unsigned int)count, share, w->draws);
+    for (size_t k = 0; k < levels; k++)
+        counts[k] = w->draws[k];
+}
+
 /* Draws one stratified resample into w->tp and w->fp as cumulative counts. */
 static void draw_resample(workspace *w, const sk_sweep *sweep)
 {
@@ -115,10 +166,17 @@ static void draw_resample(workspace *w, const sk_sweep *sweep)
 
     memset(w->tp, 0, levels * sizeof *w->tp);
     memset(w->fp, 0, levels * sizeof *w->fp);
-    for (size_t i = 0; i < positives; i++)
-        w->tp[w->positive_level[gsl_rng_uniform_int(w->rng, positives)]]++;
-    for (size_t i = 0; i < negatives; i++)
-        w->fp[w->negative_level[gsl_rng_uniform_int(w->rng, negatives)]]++;
+    if (sweep->binned) {
+        if (positives > 0)
+            draw_level_counts(w, w->positive_share, positives, levels, w->tp);
+        if (negatives > 0)
+            draw_level_counts(w, w->negative_share, negatives, levels, w->fp);
+    } else {
+        for (size_t i = 0; i < positives; i++)
+            w->tp[w->positive_level[gsl_rng_uniform_int(w->rng, positives)]]++;
+        for (size_t i = 0; i < negatives; i++)
+            w->fp[w->negative_level[gsl_rng_uniform_int(w->rng, negatives)]]++;
+    }
     for (size_t k = 1; k < levels; k++) {
         w->tp[k] += w->tp[k - 1];
         w->fp[k] += w->fp[k - 1];

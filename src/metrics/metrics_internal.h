@@ -30,6 +30,12 @@ struct sk_sweep {
     bool probability;    /* every score in [0, 1] */
     double roc_auc;      /* computed once by sk_sweep_new() */
     double average_precision;
+
+    /* Built by sk_sweep_new_binned(): each level is a bin, scored by the
+     * lowest score in it, and max_score lies above scores[0] in general. */
+    bool binned;
+    double roc_auc_error;            /* largest error the bins allow; 0 when exact */
+    double average_precision_error;  /* likewise */
 };
 
 /* Largest sweep: the doubled ROC AUC numerator, at most n^2 / 2, must fit in

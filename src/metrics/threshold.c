@@ -113,7 +113,10 @@ double skm_threshold_above(const sk_sweep *sweep)
 {
     if (sweep->distinct == 0)
         return NAN;
-    return nextafter(sweep->scores[0], INFINITY);
+    /* A bin's level is its lowest score, so the scores of a binned sweep
+     * reach up to max_score. */
+    double highest = sweep->binned ? sweep->max_score : sweep->scores[0];
+    return nextafter(highest, INFINITY);
 }
 
 sk_threshold_choice sk_sweep_best_threshold(const sk_sweep *sweep,

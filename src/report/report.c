@@ -456,3 +456,46 @@ sk_status sk_report_text(FILE *out, const sk_report_input *in, sk_error *err)
                             strerror(errno));
     return SK_OK;
 }
+
+sk_status sk_report_operating_point(const sk_report_run *run, double threshold,
+                                    const char *criterion,
+                                    const sk_calibrator *calibrator,
+                                    const sk_train_options *options,
+                                    json_t **out, sk_error *err)
+{
+    if (run->snapshot->sweep == NULL)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "there is no operating point to export before the first epoch");
+    run_numbers n;
+    compute_numbers(run, threshold, &n);
+
+    json_t *calibration = json_null();
+    if (calibrator != NULL && calibrator->kind != SK_CALIBRATOR_NONE) {
+        sk_status status = sk_calibrator_to_json(calibrator, &calibration, err);
+        if (status != SK_OK)
+            return status;
+    }
+
+    const sk_run_info *info = run->info;
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s?, s:o}",
+        "source", info->source,
+        "run", info->name,
+        "target", info->target_name,
+        "positive_label", info->positive_label,
+        "negative_label", info->negative_label,
+        "threshold", json_number(threshold),
+        "criterion", criterion,
+        "calibration", calibration);
+    if (doc == NULL)
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while exporting");
+    json_object_set_new(doc, "rule", json_string(
+        "predict the positive class when the (calibrated) score >= threshold"));
+    json_object_set_new(doc, "confusion", json_confusion(&n));
+    json_object_set_new(doc, "metrics", json_metrics(&n));
+    json_object_set_new(doc, "intervals", json_intervals(&n));
+    json_object_set_new(doc, "validation", json_split(info->rows, info->positives));
+    if (options != NULL)
+        json_object_set_new(doc, "training", json_training(options, run->snapshot));
+    *out = doc;
+    return SK_OK;
+}

@@ -19,11 +19,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
 struct sk_session {
     sk_run_info info;
     const sk_dataset *data;     /* NULL for a session over fixed scores */
     sk_dataset *resampled;      /* data with a resampled training split, or NULL;
                                    shares everything else with data */
+
+    /* Recalibrated sessions only. */
+    sk_session *base;           /* the run whose scores were recalibrated */
+    sk_calibrator calibrator;   /* the fitted map; identity otherwise */
+    double *reference_scores;   /* [info.rows] the scores before the map */
+    char *owned_name;           /* info.name when the session made it */
     sk_train_options options;
     sk_trainer *trainer;
     unsigned epoch_delay_ms;
@@ -520,6 +529,9 @@ void sk_session_free(sk_session *session)
     }
     free(session->train_loss);
     free(session->val_loss);
+    sk_calibrator_free(&session->calibrator);
+    free(session->reference_scores);
+    free(session->owned_name);
     for (int i = 0; i < 2; i++)
         if (session->notify_pipe[i] >= 0)
             close(session->notify_pipe[i]);
@@ -580,4 +592,155 @@ void sk_train_options_describe(const sk_train_options *o, char *out, size_t size
 #undef APPEND
     if (used == 0)
         snprintf(out, size, "baseline");
+}
+
+/* Splits the rows of y [n] into a calibration part (flag 1) of `fraction`
+ * per class and an evaluation part (flag 0), shuffled by a seeded RNG. */
+static sk_status stratified_halves(const unsigned char *y, size_t n, double fraction,
+                                   unsigned long seed, unsigned char *in_calibration,
+                                   sk_error *err)
+{
+    size_t *order = sk_calloc(n, sizeof *order);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (order == NULL || rng == NULL) {
+        free(order);
+        if (rng != NULL)
+            gsl_rng_free(rng);
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while splitting for calibration");
+    }
+    gsl_rng_set(rng, seed);
+    for (int cls = 0; cls < 2; cls++) {
+        size_t count = 0;
+        for (size_t i = 0; i < n; i++)
+            if (y[i] == cls)
+                order[count++] = i;
+        gsl_ran_shuffle(rng, order, count, sizeof *order);
+        size_t take = (size_t)llround(fraction * (double)count);
+        for (size_t k = 0; k < count; k++)
+            in_calibration[order[k]] = k < take;
+    }
+    gsl_rng_free(rng);
+    free(order);
+    return SK_OK;
+}
+
+/* Fits the map of `kind` for base on the calibration rows. */
+static sk_status fit_calibrator(const sk_session *base, const sk_snapshot *s,
+                                sk_calibrator_kind kind, const unsigned char *in_calibration,
+                                sk_calibrator *out, sk_error *err)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < s->n; i++)
+        m += in_calibration[i];
+    double *scores = sk_calloc(m, sizeof *scores);
+    unsigned char *y = sk_calloc(m, 1);
+    if (scores == NULL || y == NULL) {
+        free(scores);
+        free(y);
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while fitting a calibration");
+    }
+    for (size_t i = 0, k = 0; i < s->n; i++) {
+        if (in_calibration[i]) {
+            scores[k] = s->scores[i];
+            y[k++] = s->y[i];
+        }
+    }
+
+    const sk_run_info *info = &base->info;
+    sk_calibration_input input = {
+        .scores = scores,
+        .y = y,
+        .n = m,
+        .training_prevalence = (double)info->train_positives / (double)info->train_rows,
+        .effective_prevalence = sk_calibrate_effective_prevalence(
+            s->weight_neg, s->weight_pos, info->seen_rows - info->seen_positives,
+            info->seen_positives),
+    };
+    sk_status status = sk_calibrator_fit(kind, &input, out, err);
+    free(scores);
+    free(y);
+    return status;
+}
+
+sk_status sk_session_new_calibrated(sk_session *base, sk_calibrator_kind kind,
+                                    double calib_fraction, unsigned long seed,
+                                    sk_session **out, sk_error *err)
+{
+    sk_snapshot *s = sk_session_latest(base);
+    if (s->scores == NULL) {
+        sk_snapshot_release(s);
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "there are no scores to recalibrate before the first epoch");
+    }
+
+    unsigned char *in_calibration = sk_calloc(s->n, 1);
+    double *before = sk_calloc(s->n, sizeof *before);
+    double *after = sk_calloc(s->n, sizeof *after);
+    unsigned char *y = sk_calloc(s->n, 1);
+    sk_calibrator calibrator = { .kind = SK_CALIBRATOR_NONE };
+    sk_session *session = NULL;
+    sk_status status = SK_OK;
+    if (in_calibration == NULL || before == NULL || after == NULL || y == NULL) {
+        status = sk_error_set(err, SK_ERR_NOMEM, "out of memory while recalibrating");
+        goto done;
+    }
+
+    status = stratified_halves(s->y, s->n, calib_fraction, seed, in_calibration, err);
+    if (status == SK_OK)
+        status = fit_calibrator(base, s, kind, in_calibration, &calibrator, err);
+    if (status != SK_OK)
+        goto done;
+
+    size_t n = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (!in_calibration[i]) {
+            before[n] = s->scores[i];
+            y[n++] = s->y[i];
+        }
+    }
+    sk_calibrator_apply(&calibrator, before, after, n);
+
+    char name[160];
+    snprintf(name, sizeof name, "%s + %s", base->info.name[0] != '\0' ? base->info.name : "run",
+             sk_calibrator_name(kind));
+    char *owned_name = sk_strdup(name);
+    sk_run_info info = base->info;
+    info.name = owned_name != NULL ? owned_name : "";
+    info.training = false;
+    status = sk_session_new_scores(&info, after, y, n, &session, err);
+    if (status != SK_OK) {
+        free(owned_name);
+        goto done;
+    }
+    session->owned_name = owned_name;
+    session->base = base;
+    session->calibrator = calibrator;
+    calibrator = (sk_calibrator){ .kind = SK_CALIBRATOR_NONE };
+    session->reference_scores = before;
+    before = NULL;
+    *out = session;
+
+done:
+    sk_calibrator_free(&calibrator);
+    free(in_calibration);
+    free(before);
+    free(after);
+    free(y);
+    sk_snapshot_release(s);
+    return status;
+}
+
+sk_session *sk_session_base(const sk_session *session)
+{
+    return session->base;
+}
+
+const sk_calibrator *sk_session_calibrator(const sk_session *session)
+{
+    return &session->calibrator;
+}
+
+const double *sk_session_reference_scores(const sk_session *session)
+{
+    return session->reference_scores;
 }

@@ -138,12 +138,25 @@ void view_draw_curves(const view_state *v, view_rect r)
 static void draw_reliability(const view_state *v, view_rect r)
 {
     const sk_calibration *c = &v->calibration;
-    plot_area a = plot_frame(r, " reliability ", "mean score in bin", "fraction positive");
+    plot_area a = plot_frame(r, v->have_calibration_before
+                                    ? " reliability (filled: after, hollow: before) "
+                                    : " reliability ",
+                             "mean score in bin", "fraction positive");
     if (a.w < 4 || a.h < 3)
         return;
     attron(A_DIM);
     plot_segment(a, 0, 0, 1, 1, ".");
     attroff(A_DIM);
+
+    if (v->have_calibration_before) {
+        const sk_calibration *b = &v->calibration_before;
+        attron(A_DIM);
+        for (size_t k = 0; k < b->bins; k++)
+            if (b->count[k] > 0)
+                plot_cell(a, b->mean_score[k], b->fraction_positive[k],
+                          v->terminal.utf8 ? "\u25cb" : "x");
+        attroff(A_DIM);
+    }
 
     const char *mark = v->terminal.utf8 ? "\u25cf" : "o";
     attron(sk_terminal_attr(&v->terminal, ROLE_POSITIVE) | A_BOLD);
@@ -172,6 +185,11 @@ static void draw_calibration_table(const view_state *v, view_rect r)
     double brier = sk_brier(v->snapshot->scores, v->snapshot->y, v->snapshot->n);
     snprintf(line, sizeof line, "ECE %.4f   Brier %.4f", c->ece, brier);
     view_text(y++, x, w, line);
+    if (v->have_calibration_before) {
+        snprintf(line, sizeof line, "before: ECE %.4f Brier %.4f", v->calibration_before.ece,
+                 v->brier_before);
+        view_text(y++, x, w, line);
+    }
     view_text(y++, x, w, "bin        rows  mean   positive");
     for (size_t b = 0; b < c->bins && y < r.y + r.h - 1; b++) {
         char mean[16], fraction[16];

@@ -460,7 +460,8 @@ static void draw_title(const view_state *v)
                  s->epoch, s->epochs_total, state_name(v), v->title, d->target_name,
                  d->positive_label, prevalence, run);
     else
-        snprintf(line, sizeof line, " skewtop  inspect  %s  %s='%s' %.1f %%  %s",
+        snprintf(line, sizeof line, " skewtop  %s  %s  %s='%s' %.1f %%  %s",
+                 sk_session_base(v->session) != NULL ? "recalibrated" : "inspect",
                  v->title, d->target_name, d->positive_label, prevalence, run);
     attron(A_REVERSE);
     mvhline(0, 0, ' ', COLS);
@@ -490,28 +491,24 @@ static void draw_status(const view_state *v)
 /* ---- help and too small ---------------------------------------------------- */
 
 static const char *const help_lines[] = {
-    "left, right, h, l   move the threshold by 0.01",
-    "H, L, shift-arrows  move the threshold by 0.001",
-    "PgUp, PgDn          move the threshold by 0.1",
-    "0                   threshold back to 0.5",
-    "o                   jump to the best threshold; again: next criterion",
-    "Tab, shift-Tab      next or previous view: overview, curves, calibration, runs",
-    "[, ]                previous or next run (several score columns or runs)",
-    "g                   histogram heights: linear or log",
-    "w, f, b             new run with class weights, focal loss or prior bias toggled",
-    "r                   new run with the next resampling: over, under, smote, none",
-    "n                   new run with the current settings",
-    "space               pause or resume training",
-    "Ctrl-L              redraw the screen",
-    "?                   show or hide this help",
-    "q                   quit",
+    "left/right, h/l  threshold -/+0.01   H/L, shift-arrows  -/+0.001",
+    "PgDn/PgUp        threshold -/+0.1    0  threshold back to 0.5",
+    "o                best threshold; again: next criterion",
+    "Tab, shift-Tab   views: overview, curves, calibration, runs",
+    "[ ]              previous or next run   g  histogram log scale",
+    "w f b r          new run toggling class weights, focal loss,",
+    "                 prior bias, or the next resampling",
+    "n                new run with the same settings",
+    "c                recalibrate: prior shift, Platt, isotonic, then back",
+    "                 (fitted on half of validation, shown on the other)",
+    "e                export the operating point as JSON",
+    "space  pause/resume   Ctrl-L  redraw   ?  this help   q  quit",
     "",
-    "Top left: training and validation loss; the dashed line is the",
-    "loss of predicting the base rate for every row.  Top right: the",
-    "validation scores of each true class, each on its own scale, with",
-    "the threshold marked.  Rows at or above the threshold are predicted",
-    "positive.",
+    "Loss: the dashed line is the loss of predicting the base rate.",
+    "Histograms: validation scores per true class, each on its own",
+    "scale; rows at or above the threshold are predicted positive.",
 };
+
 
 static void draw_help(void)
 {

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "skewtop/export.h"
+#include "skewtop/report.h"
+
 #include "view.h"
 
 /* Makes room for one more run. */
@@ -70,4 +73,76 @@ bool view_start_run(view_state *v, const sk_train_options *options)
     v->run_thresholds[index] = v->threshold;
     snprintf(v->message, sizeof v->message, "run %zu started: %s", index + 1, description);
     return true;
+}
+
+/* Adds a run the screen made, and owns, to the list. */
+static bool add_run(view_state *v, sk_session *session)
+{
+    if (!grow_runs(v)) {
+        snprintf(v->message, sizeof v->message, "out of memory: no new run");
+        return false;
+    }
+    size_t index = v->run_count++;
+    v->runs[index] = session;
+    v->run_names[index] = NULL;
+    v->run_thresholds[index] = v->threshold;
+    return true;
+}
+
+bool view_recalibrate(view_state *v)
+{
+    sk_session *base = sk_session_base(v->session);
+    sk_calibrator_kind kind = SK_CALIBRATOR_PRIOR_SHIFT;
+    if (base != NULL)
+        kind = (sk_calibrator_kind)((sk_session_calibrator(v->session)->kind + 1)
+                                    % SK_CALIBRATOR_COUNT);
+    else
+        base = v->session;
+    if (sk_session_options(base) == NULL) {
+        snprintf(v->message, sizeof v->message,
+                 "recalibration needs a training run; these scores come from a file");
+        return false;
+    }
+    if (kind == SK_CALIBRATOR_NONE) {
+        snprintf(v->message, sizeof v->message, "back to the run without recalibration");
+        return false;
+    }
+
+    sk_session *session = NULL;
+    sk_error err = { "" };
+    sk_status status = sk_session_new_calibrated(base, kind, SK_CALIBRATION_FRACTION,
+                                                 sk_session_options(base)->seed, &session,
+                                                 &err);
+    if (status != SK_OK) {
+        snprintf(v->message, sizeof v->message, "cannot recalibrate: %s", err.message);
+        return false;
+    }
+    if (!add_run(v, session)) {
+        sk_session_free(session);
+        return false;
+    }
+    snprintf(v->message, sizeof v->message, "run %zu: %s, fitted on half of validation",
+             v->run_count, sk_session_info(session)->name);
+    return true;
+}
+
+void view_export(view_state *v)
+{
+    sk_report_run run = { .info = v->info, .snapshot = v->snapshot };
+    json_t *document = NULL;
+    sk_error err = { "" };
+    sk_status status = sk_report_operating_point(&run, v->threshold, v->chosen_criterion,
+                                                 sk_session_calibrator(v->session),
+                                                 sk_session_options(v->session), &document,
+                                                 &err);
+    const char *inputs[1] = { v->input_path };
+    if (status == SK_OK)
+        status = sk_export_write(v->export_path, document, inputs,
+                                 v->input_path != NULL ? 1 : 0, &err);
+    json_decref(document);
+    if (status == SK_OK)
+        snprintf(v->message, sizeof v->message, "exported the operating point at %.3f to %s",
+                 v->threshold, v->export_path);
+    else
+        snprintf(v->message, sizeof v->message, "export failed: %s", err.message);
 }

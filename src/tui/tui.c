@@ -52,6 +52,8 @@ typedef enum {
     ACTION_BIAS,           /* new run: zero <-> prior output bias */
     ACTION_RESTART,        /* new run with the current settings */
     ACTION_RESAMPLE,       /* new run: cycle none, over, under, smote */
+    ACTION_RECALIBRATE,    /* new run: the next calibration map */
+    ACTION_EXPORT,
     ACTION_REDRAW
 } key_action;
 
@@ -81,6 +83,8 @@ static const key_binding keymap[] = {
     { 'b', ACTION_BIAS, 0 },
     { 'n', ACTION_RESTART, 0 },
     { 'r', ACTION_RESAMPLE, 0 },
+    { 'c', ACTION_RECALIBRATE, 0 },
+    { 'e', ACTION_EXPORT, 0 },
     { '[', ACTION_PREVIOUS_RUN, 0 },
     { 12 /* Ctrl-L */, ACTION_REDRAW, 0 },
 };
@@ -95,6 +99,9 @@ static long now_ms(void)
 /* Frees what take_snapshot() computed for the previous snapshot. */
 static void release_snapshot_work(view_state *v)
 {
+    if (v->have_calibration_before)
+        sk_calibration_free(&v->calibration_before);
+    v->have_calibration_before = false;
     sk_class_histogram_free(&v->histogram);
     v->have_histogram = false;
     sk_curve_free(&v->roc);
@@ -120,6 +127,23 @@ static void update_findings(view_state *v)
     v->diagnose.threshold = v->threshold;
     size_t fired = sk_diagnose(&v->diagnose, v->findings, SK_FINDINGS_MAX);
     v->finding_count = fired < SK_FINDINGS_MAX ? fired : SK_FINDINGS_MAX;
+}
+
+/* For a recalibrated run: the reliability of the same rows before the map. */
+static void calibration_before(view_state *v, const sk_snapshot *s)
+{
+    const double *reference = sk_session_reference_scores(v->session);
+    if (reference == NULL)
+        return;
+    sk_sweep *sweep = NULL;
+    sk_error ignored;
+    if (sk_sweep_new(reference, s->y, s->n, &sweep, &ignored) != SK_OK)
+        return;
+    v->have_calibration_before = sk_sweep_calibration(sweep, SK_CALIBRATION_BINS,
+                                                      &v->calibration_before,
+                                                      &ignored) == SK_OK;
+    v->brier_before = sk_brier(reference, s->y, s->n);
+    sk_sweep_free(sweep);
 }
 
 /* Takes the newest snapshot and does the work that depends only on it. */
@@ -151,6 +175,7 @@ static void take_snapshot(view_state *v)
         v->have_calibration = sk_sweep_calibration(s->sweep, SK_CALIBRATION_BINS,
                                                    &v->calibration, &ignored) == SK_OK;
         v->roc_auc = sk_sweep_roc_auc(s->sweep);
+        calibration_before(v, s);
         v->average_precision = sk_sweep_average_precision(s->sweep);
         sk_criterion_options options = sk_criterion_defaults();
         for (int c = 0; c < SK_CRITERION_COUNT; c++)
@@ -196,6 +221,7 @@ static void jump_to_best(view_state *v)
         v->criterion = cycle_criteria[(index + 1) % count];
         if (v->best[c].found) {
             v->shown_criterion = c;
+            v->chosen_criterion = sk_criterion_name(c);
             v->threshold = v->best[c].threshold;
             update_findings(v);
             return;
@@ -259,9 +285,11 @@ static bool handle_key(view_state *v, int key)
         return false;
     case ACTION_STEP:
         set_threshold(v, v->threshold + binding->step);
+        v->chosen_criterion = NULL;
         break;
     case ACTION_RESET:
         set_threshold(v, 0.5);
+        v->chosen_criterion = NULL;
         break;
     case ACTION_BEST:
         jump_to_best(v);
@@ -294,6 +322,20 @@ static bool handle_key(view_state *v, int key)
     case ACTION_RESTART:
     case ACTION_RESAMPLE:
         apply_remedy(v, binding->action);
+        break;
+    case ACTION_RECALIBRATE:
+        if (view_recalibrate(v)) {
+            select_run(v, v->run_count - 1);
+        } else if (sk_session_base(v->session) != NULL) {
+            /* After the last map, c returns to the run it started from. */
+            sk_session *base = sk_session_base(v->session);
+            for (size_t i = 0; i < v->run_count; i++)
+                if (v->runs[i] == base)
+                    select_run(v, i);
+        }
+        break;
+    case ACTION_EXPORT:
+        view_export(v);
         break;
     case ACTION_REDRAW:
         clearok(curscr, TRUE);
@@ -378,6 +420,9 @@ sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
     v.threshold = options->threshold;
     v.data = options->data;
     v.epoch_delay_ms = options->epoch_delay_ms;
+    v.export_path = options->export_path != NULL ? options->export_path
+                                                 : "skewtop-operating-point.json";
+    v.input_path = options->input_path;
     v.criterion = SK_CRITERION_F1;
     v.shown_criterion = SK_CRITERION_F1;
     *exit_signal = 0;

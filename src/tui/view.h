@@ -50,6 +50,9 @@ typedef struct {
     const sk_dataset *data;         /* training data, or NULL: no remedy keys */
     unsigned epoch_delay_ms;
     char message[160];              /* shown in the status line until the next key */
+    const char *export_path;
+    const char *input_path;
+    const char *chosen_criterion;   /* set by o, cleared when the threshold moves */
     sk_session *session;            /* runs[current] */
     const sk_run_info *info;        /* of runs[current] */
     const char *title;
@@ -70,6 +73,10 @@ typedef struct {
     sk_curve roc, pr;               /* empty (0 points) before the first epoch */
     sk_calibration calibration;
     bool have_calibration;
+    /* Before recalibration, for a recalibrated run: its reference scores. */
+    sk_calibration calibration_before;
+    bool have_calibration_before;
+    double brier_before;
     sk_diagnose_input diagnose;     /* with its caches filled */
     sk_threshold_choice diagnose_best_f1;
 
@@ -88,6 +95,15 @@ typedef struct {
 /* Starts a new training run with options on the same data and split, and
  * shows it.  Returns false with view->message set when it cannot start. */
 bool view_start_run(view_state *view, const sk_train_options *options);
+
+/* Starts a recalibrated run from the current run (or its base): the next
+ * map in none, prior shift, Platt, isotonic.  Returns false with
+ * view->message set when it cannot. */
+bool view_recalibrate(view_state *view);
+
+/* Writes the current run's operating point to view->export_path and says
+ * so in view->message. */
+void view_export(view_state *view);
 
 /* Draws the whole screen (or the too-small message) with one doupdate. */
 void view_draw(const view_state *view);
