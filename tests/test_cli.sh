@@ -94,6 +94,37 @@ jq_true "balanced weights raise recall at 0.5" "$weighted" '.metrics.recall > 0.
 jq_true "weights are n / (2 n_c)" "$weighted" \
     '(.training.class_weight.positive - (.data.train.rows / (2 * .data.train.positives)) | fabs) < 1e-9'
 
+echo "# lessons"
+check "demo lists the lessons" sh -c "'$skewtop' demo > '$work/lessons.txt'"
+for lesson in threshold weights prior panel leakage few; do
+    check "lesson $lesson is listed" grep -q "^  $lesson " "$work/lessons.txt"
+done
+check "the demo lesson in report mode" sh -c "'$skewtop' --report=json > '$work/lesson.json'"
+jq_true "demo: all-scores-one-side at 0.5" "$work/lesson.json" \
+    '[.findings[].id] | index("all-scores-one-side") != null'
+jq_true "demo: threshold-not-optimal at 0.5" "$work/lesson.json" \
+    '[.findings[].id] | index("threshold-not-optimal") != null'
+check "the demo with the documented fix" sh -c \
+    "'$skewtop' --threshold 0.06 --report=json > '$work/lesson_fixed.json'"
+jq_true "fix: no all-scores-one-side" "$work/lesson_fixed.json" \
+    '[.findings[].id] | index("all-scores-one-side") == null'
+jq_true "fix: no threshold-not-optimal" "$work/lesson_fixed.json" \
+    '[.findings[].id] | index("threshold-not-optimal") == null'
+jq_true "fix: the lesson goal holds" "$work/lesson_fixed.json" \
+    '.metrics.recall >= 0.5 and .metrics.precision >= 0.10'
+check "the prior lesson" sh -c "'$skewtop' demo prior --report=json > '$work/prior.json'"
+jq_true "prior lesson: learned-prior-only fires" "$work/prior.json" \
+    '[.findings[].id] | index("learned-prior-only") != null'
+check "the leakage lesson runs both splits" sh -c \
+    "'$skewtop' demo leakage --report=json > '$work/leakage.json'"
+jq_true "leakage lesson: two runs" "$work/leakage.json" '(.runs | length) == 2'
+jq_true "leakage lesson: the random split warns" "$work/leakage.json" \
+    '[.runs[0].findings[].id] | index("leakage-risk") != null'
+check "the few lesson" sh -c "'$skewtop' demo few --report=json > '$work/few.json'"
+jq_true "few lesson: too-few-positives fires" "$work/few.json" \
+    '[.findings[].id] | index("too-few-positives") != null'
+expect_error "unknown lesson" 2 "skewtop demo" demo nosuchlesson
+
 echo "# text report and no terminal"
 check "no arguments without a terminal prints the text report" \
     sh -c "'$skewtop' > '$work/demo.txt' </dev/null"

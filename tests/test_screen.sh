@@ -170,6 +170,19 @@ check_screen "remedy keys explain themselves in inspect" "remedies need a traini
 tm send-keys -t test q
 check_screen "inspect exits with status 0" "EXIT=0"
 
+echo "# the demo lesson, completed with keys"
+start_shell C.UTF-8
+run_skewtop --epoch-delay 10
+check_screen "the demo states its goal" "Catch half of the bad loans"
+check_screen "the demo finishes training" "epoch 30/30 done"
+tm send-keys -t test NPage NPage NPage NPage Left Left Left Left
+check_screen "the goal is reached" "lesson threshold complete"
+check_screen "the lesson explains why" "The threshold, not the model"
+tm send-keys -t test x
+check_screen "the findings panel says the goal was reached" "Goal reached"
+tm send-keys -t test q
+check_screen "q exits the lesson" "EXIT=0"
+
 echo "# pause and resume"
 start_shell C.UTF-8
 run_skewtop train "'$demo'" --target Class --epochs 200 --epoch-delay 100

@@ -120,7 +120,15 @@ sk_status sk_session_new_calibrated(sk_session *base, sk_calibrator_kind kind,
                                     double calib_fraction, unsigned long seed,
                                     sk_session **out, sk_error *err);
 
-/* The run a recalibrated session was made from, or NULL. */
+/*
+ * Creates a session over base's newest scores with the classes swapped:
+ * the negative class becomes the class of interest, each probability p
+ * becomes 1 - p (other scores change sign) and each label flips.  base
+ * must outlive it.  Fails with SK_ERR_INPUT before the first epoch.
+ */
+sk_status sk_session_new_swapped(sk_session *base, sk_session **out, sk_error *err);
+
+/* The run a recalibrated or swapped session was made from, or NULL. */
 sk_session *sk_session_base(const sk_session *session);
 /* The fitted map of a recalibrated session (the identity otherwise). */
 const sk_calibrator *sk_session_calibrator(const sk_session *session);
@@ -134,6 +142,9 @@ void sk_session_set_names(sk_session *session, const char *source, const char *n
 /* Writes a short description of the remedies in options into out, such as
  * "baseline" or "weights balanced, focal 2/0.25, bias prior". */
 void sk_train_options_describe(const sk_train_options *options, char *out, size_t size);
+
+/* Returns the dataset of a training session, or NULL. */
+const sk_dataset *sk_session_dataset(const sk_session *session);
 
 /* Returns the training options of a training session, or NULL. */
 const sk_train_options *sk_session_options(const sk_session *session);

@@ -11,6 +11,7 @@
 
 #include "skewtop/common.h"
 #include "skewtop/data.h"
+#include "skewtop/lesson.h"
 #include "skewtop/session.h"
 
 typedef struct {
@@ -22,6 +23,7 @@ typedef struct {
     unsigned epoch_delay_ms; /* pause between epochs of the runs it starts */
     const char *export_path; /* where e writes the operating point */
     const char *input_path;  /* the data file, which e never overwrites */
+    const sk_lesson *lesson; /* a lesson whose goal the screen follows, or NULL */
 } sk_tui_options;
 
 /*

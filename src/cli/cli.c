@@ -86,8 +86,8 @@ static const struct option long_options[] = {
 void cli_print_help(FILE *out)
 {
     fputs(
-"usage: skewtop                         run the demo (lending-club loans)\n"
-"       skewtop demo                    the same\n"
+"usage: skewtop                         run the demo lesson (lending-club loans)\n"
+"       skewtop demo [NAME]             list the lessons, or run one\n"
 "       skewtop train DATA.csv --target COL [options]\n"
 "       skewtop inspect PRED.csv|- [--label COL] [--score COL[,COL...]]\n"
 "\n"
@@ -566,14 +566,20 @@ sk_status cli_parse(int argc, char **argv, cli_settings *s, sk_error *err)
         s->mode = CLI_MODE_INSPECT;
         first = 2;
     } else if (argc > 1 && strcmp(argv[1], "demo") == 0) {
-        s->mode = CLI_MODE_DEMO;
+        s->mode = argc > 2 && argv[2][0] != '-' ? CLI_MODE_DEMO : CLI_MODE_LESSONS;
         first = 2;
+        if (s->mode == CLI_MODE_DEMO) {
+            s->lesson_name = argv[2];
+            first = 3;
+        }
     } else if (argc > 1 && argv[1][0] != '-') {
         return sk_error_set(err, SK_ERR_INPUT,
                             "unknown command '%s'; use 'skewtop train DATA.csv "
                             "--target COL', or see skewtop --help", argv[1]);
     }
 
+    s->rest_argc = argc - first;
+    s->rest_argv = argv + first;
     opterr = 0;
     optind = first;
     int code;
@@ -623,11 +629,41 @@ sk_status cli_parse(int argc, char **argv, cli_settings *s, sk_error *err)
     if (status != SK_OK)
         return status;
 
-    if (s->mode == CLI_MODE_DEMO) {
-        if (s->prepare.target == NULL)
-            s->prepare.target = "Class";
-        if (!s->epoch_delay_set)
-            s->epoch_delay_ms = DEMO_EPOCH_DELAY_MS;
-    }
+    if (s->mode == CLI_MODE_DEMO && !s->epoch_delay_set)
+        s->epoch_delay_ms = DEMO_EPOCH_DELAY_MS;
     return SK_OK;
+}
+
+sk_status cli_lesson_settings(const sk_lesson *lesson, bool second_run,
+                              const char *data_path, const cli_settings *demo,
+                              cli_settings *out, sk_error *err)
+{
+    const char *const *args = second_run ? lesson->second_args : lesson->args;
+    char *argv[3 + 2 * SK_LESSON_MAX_ARGS + 1];
+    int argc = 0;
+    argv[argc++] = "skewtop";
+    argv[argc++] = "train";
+    argv[argc++] = (char *)data_path;
+    for (size_t i = 0; i < SK_LESSON_MAX_ARGS && args[i] != NULL; i++)
+        argv[argc++] = (char *)args[i];
+    for (int i = 0; i < demo->rest_argc && argc < (int)(sizeof argv / sizeof argv[0]) - 1; i++)
+        argv[argc++] = demo->rest_argv[i];
+    argv[argc] = NULL;
+
+    sk_status status = cli_parse(argc, argv, out, err);
+    if (status != SK_OK)
+        return status;
+    out->lesson = lesson;
+    if (!out->epoch_delay_set)
+        out->epoch_delay_ms = DEMO_EPOCH_DELAY_MS;
+    return SK_OK;
+}
+
+void cli_print_lessons(FILE *out)
+{
+    size_t count;
+    const sk_lesson *lessons = sk_lessons(&count);
+    fputs("Lessons (run one with: skewtop demo NAME; skewtop alone runs the first):\n\n", out);
+    for (size_t i = 0; i < count; i++)
+        fprintf(out, "  %-10s %s\n", lessons[i].name, lessons[i].title);
 }

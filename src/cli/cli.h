@@ -9,6 +9,7 @@
 
 #include "skewtop/common.h"
 #include "skewtop/data.h"
+#include "skewtop/lesson.h"
 #include "skewtop/predictions.h"
 #include "skewtop/windows.h"
 #include "skewtop/train.h"
@@ -17,6 +18,7 @@ typedef enum {
     CLI_MODE_DEMO = 0,
     CLI_MODE_TRAIN,
     CLI_MODE_INSPECT,
+    CLI_MODE_LESSONS,     /* skewtop demo: list the lessons */
     CLI_MODE_HELP,
     CLI_MODE_VERSION
 } cli_mode;
@@ -49,11 +51,27 @@ typedef struct {
     unsigned epoch_delay_ms;
     bool epoch_delay_set;
     char run_name[128];           /* the first run's description */
+    const char *lesson_name;      /* demo NAME, or NULL for the default lesson */
+    const sk_lesson *lesson;      /* set by cli_lesson_settings() */
+    int rest_argc;                /* demo: the options after the command words, */
+    char **rest_argv;             /*   applied over the lesson's settings */
 } cli_settings;
 
 /* Parses argv into settings.  Fails with SK_ERR_INPUT and a message that
  * names the option and the value. */
 sk_status cli_parse(int argc, char **argv, cli_settings *settings, sk_error *err);
+
+/*
+ * Makes the settings of a lesson's run: `train DATA` with the lesson's
+ * options (second_run picks its second run's), then the options the user
+ * gave after `demo NAME`, which win.  Fails as cli_parse() does.
+ */
+sk_status cli_lesson_settings(const sk_lesson *lesson, bool second_run,
+                              const char *data_path, const cli_settings *demo,
+                              cli_settings *out, sk_error *err);
+
+/* Prints the lessons, one per line. */
+void cli_print_lessons(FILE *out);
 
 /* Prints the usage text. */
 void cli_print_help(FILE *out);

@@ -28,18 +28,16 @@
 
 #include "cli.h"
 
-#define DEMO_FILE "lending_club.csv"
-
-/* Finds the demo data: $SKEWTOP_DATA_DIR, then the source tree the binary
- * was built from, then the installed data directory. */
-static const char *find_demo_data(char *buffer, size_t size)
+/* Finds a shipped data file: in $SKEWTOP_DATA_DIR, then the source tree
+ * the binary was built from, then the installed data directory. */
+static const char *find_sample_data(const char *file, char *buffer, size_t size)
 {
     const char *dirs[] = { getenv("SKEWTOP_DATA_DIR"), SKEWTOP_SOURCE_DATADIR,
                            SKEWTOP_DATADIR };
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         if (dirs[i] == NULL || dirs[i][0] == '\0')
             continue;
-        snprintf(buffer, size, "%s/%s", dirs[i], DEMO_FILE);
+        snprintf(buffer, size, "%s/%s", dirs[i], file);
         if (access(buffer, R_OK) == 0)
             return buffer;
     }
@@ -137,7 +135,8 @@ static const char *base_name(const char *path)
 
 /* Everything one invocation owns, freed in one place. */
 typedef struct {
-    sk_dataset *data;             /* train and demo */
+    sk_dataset *data;             /* train and demo: the first run's data */
+    sk_dataset *second_data;      /* a lesson's second run, on its own split */
     sk_predictions *predictions;  /* inspect */
     sk_session **runs;
     size_t run_count;
@@ -149,34 +148,71 @@ static void invocation_free(invocation *inv)
         sk_session_free(inv->runs[i]);
     free(inv->runs);
     sk_dataset_free(inv->data);
+    sk_dataset_free(inv->second_data);
     sk_predictions_free(inv->predictions);
 }
 
-/* Reads DATA.csv and makes one training session. */
-static sk_status load_training(cli_settings *settings, invocation *inv, sk_error *err)
+/* Reads DATA.csv into *data and adds a training session on it. */
+static sk_status load_training(cli_settings *settings, invocation *inv, sk_dataset **data,
+                               sk_error *err)
 {
     sk_table *table = NULL;
     sk_status status = sk_table_read(settings->data_path, &settings->csv, &table, err);
     if (status == SK_OK && settings->windowed)
-        status = sk_windows_prepare(table, &settings->windows, &inv->data, err);
+        status = sk_windows_prepare(table, &settings->windows, data, err);
     else if (status == SK_OK)
-        status = sk_dataset_prepare(table, &settings->prepare, &inv->data, err);
+        status = sk_dataset_prepare(table, &settings->prepare, data, err);
     sk_table_free(table);
     if (status != SK_OK)
         return status;
-    settings->train.steps = inv->data->steps > 0 ? inv->data->steps : 1;
+    settings->train.steps = (*data)->steps > 0 ? (*data)->steps : 1;
 
-    inv->runs = sk_calloc(1, sizeof *inv->runs);
-    if (inv->runs == NULL)
+    sk_session **runs = sk_reallocarray(inv->runs, inv->run_count + 1, sizeof *runs);
+    if (runs == NULL)
         return sk_error_set(err, SK_ERR_NOMEM, "out of memory while creating a session");
-    status = sk_session_new(inv->data, &settings->train, &inv->runs[0], err);
+    inv->runs = runs;
+    status = sk_session_new(*data, &settings->train, &inv->runs[inv->run_count], err);
     if (status != SK_OK)
         return status;
-    inv->run_count = 1;
+    sk_session *session = inv->runs[inv->run_count++];
     sk_train_options_describe(&settings->train, settings->run_name,
                               sizeof settings->run_name);
-    sk_session_set_names(inv->runs[0], settings->data_path, settings->run_name);
+    if (settings->windowed && settings->windows.split == SK_WINDOW_SPLIT_RANDOM)
+        strncat(settings->run_name, ", random split",
+                sizeof settings->run_name - strlen(settings->run_name) - 1);
+    sk_session_set_names(session, settings->data_path, settings->run_name);
     return SK_OK;
+}
+
+/* Makes the settings of the lesson `demo` names and loads its runs.  The
+ * second run's settings live in *second, which must outlive the runs. */
+static sk_status load_lesson(cli_settings *settings, cli_settings *second,
+                             invocation *inv, sk_error *err)
+{
+    const sk_lesson *lesson = settings->lesson_name != NULL
+                                  ? sk_lesson_find(settings->lesson_name)
+                                  : sk_lesson_default();
+    if (lesson == NULL)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "no lesson is named '%s'; skewtop demo lists them",
+                            settings->lesson_name);
+
+    static char path[4096];
+    if (find_sample_data(lesson->data_file, path, sizeof path) == NULL)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "the sample data %s was not found; set SKEWTOP_DATA_DIR "
+                            "to the folder that holds it (sample_data/ in the source)",
+                            lesson->data_file);
+    cli_settings demo = *settings;
+    sk_status status = cli_lesson_settings(lesson, false, path, &demo, settings, err);
+    if (status == SK_OK)
+        status = load_training(settings, inv, &inv->data, err);
+    if (status != SK_OK || lesson->second_args[0] == NULL)
+        return status;
+    status = cli_lesson_settings(lesson, true, path, &demo, second, err);
+    if (status == SK_OK)
+        status = load_training(second, inv, &inv->second_data, err);
+    return status;
 }
 
 /* Reads a file of labels and scores and makes one session per score
@@ -222,7 +258,8 @@ static sk_status run_screen(const cli_settings *settings, invocation *inv,
                                .data = inv->data,
                                .epoch_delay_ms = settings->epoch_delay_ms,
                                .export_path = settings->export_path,
-                               .input_path = settings->data_path };
+                               .input_path = settings->data_path,
+                               .lesson = settings->lesson };
     sk_status status = sk_tui_run(inv->runs, inv->run_count, &options, exit_signal, err);
 
     /* Notices were on no screen; show them once it is closed. */
@@ -236,16 +273,6 @@ static sk_status run_screen(const cli_settings *settings, invocation *inv,
  * ended the screen, to be re-raised once everything is freed. */
 static sk_status run(cli_settings *settings, int *exit_signal, sk_error *err)
 {
-    char demo_path[4096];
-    if (settings->mode == CLI_MODE_DEMO) {
-        settings->data_path = find_demo_data(demo_path, sizeof demo_path);
-        if (settings->data_path == NULL)
-            return sk_error_set(err, SK_ERR_INPUT,
-                                "the demo data %s was not found; set SKEWTOP_DATA_DIR "
-                                "to the folder that holds it (sample_data/ in the source)",
-                                DEMO_FILE);
-    }
-
     /* Standard input carries the data in `inspect -`, so it is no terminal
      * for keys then. */
     bool screen = settings->report == CLI_REPORT_AUTO && isatty(STDOUT_FILENO)
@@ -254,14 +281,19 @@ static sk_status run(cli_settings *settings, int *exit_signal, sk_error *err)
         settings->report = CLI_REPORT_TEXT;
 
     invocation inv = { 0 };
-    sk_status status = settings->mode == CLI_MODE_INSPECT
-                           ? load_predictions(settings, &inv, err)
-                           : load_training(settings, &inv, err);
+    cli_settings second;
+    sk_status status;
+    if (settings->mode == CLI_MODE_INSPECT)
+        status = load_predictions(settings, &inv, err);
+    else if (settings->mode == CLI_MODE_DEMO)
+        status = load_lesson(settings, &second, &inv, err);
+    else
+        status = load_training(settings, &inv, &inv.data, err);
     if (status != SK_OK)
         goto done;
 
-    if (screen && inv.data != NULL)
-        sk_session_set_epoch_delay(inv.runs[0], settings->epoch_delay_ms);
+    for (size_t i = 0; screen && inv.data != NULL && i < inv.run_count; i++)
+        sk_session_set_epoch_delay(inv.runs[i], settings->epoch_delay_ms);
     for (size_t i = 0; status == SK_OK && i < inv.run_count; i++)
         status = sk_session_start(inv.runs[i], err);
     if (status != SK_OK)
@@ -277,9 +309,20 @@ done:
     return status;
 }
 
+#if SKEWTOP_HAVE_OPENBLAS
+/* OpenBLAS's own prototype lives in a header that also declares a CBLAS
+ * clashing with GSL's; this one function is all skewtop needs. */
+void openblas_set_num_threads(int threads);
+#endif
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+#if SKEWTOP_HAVE_OPENBLAS
+    /* The models' matrices are small: a second BLAS thread only spins, and
+     * takes the core the screen needs (measured in bench/README.md). */
+    openblas_set_num_threads(1);
+#endif
     /* GSL's default handler aborts; every status is checked instead. */
     gsl_set_error_handler_off();
 
@@ -292,6 +335,10 @@ int main(int argc, char **argv)
     }
     if (settings.mode == CLI_MODE_HELP) {
         cli_print_help(stdout);
+        return 0;
+    }
+    if (settings.mode == CLI_MODE_LESSONS) {
+        cli_print_lessons(stdout);
         return 0;
     }
     if (settings.mode == CLI_MODE_VERSION) {

@@ -431,6 +431,11 @@ void sk_session_set_names(sk_session *session, const char *source, const char *n
     session->info.name = name;
 }
 
+const sk_dataset *sk_session_dataset(const sk_session *session)
+{
+    return session->data;
+}
+
 const sk_train_options *sk_session_options(const sk_session *session)
 {
     return session->data != NULL ? &session->options : NULL;
@@ -589,6 +594,8 @@ void sk_train_options_describe(const sk_train_options *o, char *out, size_t size
         APPEND("bias prior");
     if (o->resample != SK_RESAMPLE_NONE)
         APPEND("resample %s", sk_resample_name(o->resample));
+    if (o->learning_rate != sk_train_defaults().learning_rate)
+        APPEND("lr %g", o->learning_rate);
 #undef APPEND
     if (used == 0)
         snprintf(out, size, "baseline");
@@ -743,4 +750,53 @@ const sk_calibrator *sk_session_calibrator(const sk_session *session)
 const double *sk_session_reference_scores(const sk_session *session)
 {
     return session->reference_scores;
+}
+
+sk_status sk_session_new_swapped(sk_session *base, sk_session **out, sk_error *err)
+{
+    sk_snapshot *s = sk_session_latest(base);
+    if (s->scores == NULL) {
+        sk_snapshot_release(s);
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "there are no scores to swap before the first epoch");
+    }
+    double *scores = sk_calloc(s->n, sizeof *scores);
+    unsigned char *y = sk_calloc(s->n, 1);
+    char name[160];
+    snprintf(name, sizeof name, "%s, '%s' positive",
+             base->info.name[0] != '\0' ? base->info.name : "run", base->info.negative_label);
+    char *owned_name = sk_strdup(name);
+    sk_status status = SK_OK;
+    if (scores == NULL || y == NULL || owned_name == NULL) {
+        status = sk_error_set(err, SK_ERR_NOMEM, "out of memory while swapping the classes");
+        goto done;
+    }
+
+    bool probability = sk_sweep_is_probability(s->sweep);
+    for (size_t i = 0; i < s->n; i++) {
+        scores[i] = probability ? 1.0 - s->scores[i] : -s->scores[i];
+        y[i] = !s->y[i];
+    }
+    sk_run_info info = base->info;
+    info.name = owned_name;
+    info.positive_label = base->info.negative_label;
+    info.negative_label = base->info.positive_label;
+    info.train_positives = base->info.train_rows - base->info.train_positives;
+    info.seen_positives = base->info.seen_rows - base->info.seen_positives;
+    info.training = false;
+    sk_session *session = NULL;
+    status = sk_session_new_scores(&info, scores, y, s->n, &session, err);
+    if (status == SK_OK) {
+        session->owned_name = owned_name;
+        owned_name = NULL;
+        session->base = base;
+        *out = session;
+    }
+
+done:
+    free(owned_name);
+    free(scores);
+    free(y);
+    sk_snapshot_release(s);
+    return status;
 }

@@ -352,12 +352,36 @@ static int wrap_text(int y, int y_end, int x, int w, const char *text)
     return y;
 }
 
+/* The lesson's goal, and its hint until the goal is reached; returns the
+ * next free row. */
+static int draw_lesson(const view_state *v, int y, int y_end, int x, int w)
+{
+    attron(A_BOLD);
+    if (v->lesson_done)
+        y = wrap_text(y, y_end, x, w, "Goal reached. Keep exploring, or q to quit.");
+    else
+        y = wrap_text(y, y_end, x, w, v->lesson->goal);
+    attroff(A_BOLD);
+    if (!v->lesson_done && y < y_end - 1) {
+        attron(A_DIM);
+        y = wrap_text(y, y_end - 1, x, w, v->lesson->hint);
+        attroff(A_DIM);
+    }
+    return y;
+}
+
 static void draw_findings(const view_state *v, view_rect r)
 {
-    char title[48];
-    snprintf(title, sizeof title, " findings (%zu) ", v->finding_count);
+    char title[64];
+    if (v->lesson != NULL)
+        snprintf(title, sizeof title, " lesson %s, findings (%zu) ", v->lesson->name,
+                 v->finding_count);
+    else
+        snprintf(title, sizeof title, " findings (%zu) ", v->finding_count);
     view_frame(r, title);
     int x = r.x + 1, w = r.w - 2, y = r.y + 1, y_end = r.y + r.h - 1;
+    if (v->lesson != NULL)
+        y = draw_lesson(v, y, y_end, x, w);
     if (v->finding_count == 0) {
         view_text(y, x, w, v->snapshot->sweep == NULL ? "waiting for the first epoch"
                                                     : "none at this threshold");
@@ -461,7 +485,7 @@ static void draw_title(const view_state *v)
                  d->positive_label, prevalence, run);
     else
         snprintf(line, sizeof line, " skewtop  %s  %s  %s='%s' %.1f %%  %s",
-                 sk_session_base(v->session) != NULL ? "recalibrated" : "inspect",
+                 sk_session_base(v->session) != NULL ? "derived" : "inspect",
                  v->title, d->target_name, d->positive_label, prevalence, run);
     attron(A_REVERSE);
     mvhline(0, 0, ' ', COLS);
@@ -498,7 +522,8 @@ static const char *const help_lines[] = {
     "[ ]              previous or next run   g  histogram log scale",
     "w f b r          new run toggling class weights, focal loss,",
     "                 prior bias, or the next resampling",
-    "n                new run with the same settings",
+    "n + -            new run: same settings, learning rate x10, /10",
+    "p                swap the positive class (again: back)",
     "c                recalibrate: prior shift, Platt, isotonic, then back",
     "                 (fitted on half of validation, shown on the other)",
     "e                export the operating point as JSON",
@@ -520,6 +545,20 @@ static void draw_help(void)
     view_frame((view_rect){ y, x, h, w }, " keys (any key closes) ");
     for (int i = 0; i < n; i++)
         view_text(y + 2 + i, x + 2, w - 4, help_lines[i]);
+}
+
+/* The box that explains a lesson once its goal is reached. */
+static void draw_explanation(const view_state *v)
+{
+    int w = 64 < COLS - 4 ? 64 : COLS - 4;
+    int h = 14;
+    int y = (LINES - h) / 2, x = (COLS - w) / 2;
+    for (int row = 0; row < h; row++)
+        mvhline(y + row, x, ' ', w);
+    char title[96];
+    snprintf(title, sizeof title, " lesson %s complete (any key closes) ", v->lesson->name);
+    view_frame((view_rect){ y, x, h, w }, title);
+    wrap_text(y + 2, y + h - 1, x + 2, w - 4, v->lesson->explanation);
 }
 
 static void draw_too_small(void)
@@ -575,6 +614,8 @@ void view_draw(const view_state *v)
         draw_status(v);
         if (v->show_help)
             draw_help();
+        else if (v->show_explanation)
+            draw_explanation(v);
     }
     wnoutrefresh(stdscr);
     doupdate();

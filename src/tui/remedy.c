@@ -37,7 +37,8 @@ static bool grow_runs(view_state *v)
 
 bool view_start_run(view_state *v, const sk_train_options *options)
 {
-    if (v->data == NULL) {
+    const sk_dataset *data = sk_session_dataset(v->session);
+    if (data == NULL) {
         snprintf(v->message, sizeof v->message,
                  "remedies need a training run; these scores come from a file");
         return false;
@@ -52,7 +53,7 @@ bool view_start_run(view_state *v, const sk_train_options *options)
     char *name = sk_strdup(description);
     sk_session *session = NULL;
     sk_error err = { "" };
-    sk_status status = name != NULL ? sk_session_new(v->data, options, &session, &err)
+    sk_status status = name != NULL ? sk_session_new(data, options, &session, &err)
                                     : SK_ERR_NOMEM;
     if (status == SK_OK) {
         sk_session_set_names(session, sk_session_info(v->runs[0])->source, name);
@@ -145,4 +146,21 @@ void view_export(view_state *v)
                  v->threshold, v->export_path);
     else
         snprintf(v->message, sizeof v->message, "export failed: %s", err.message);
+}
+
+bool view_swap_classes(view_state *v)
+{
+    sk_session *session = NULL;
+    sk_error err = { "" };
+    if (sk_session_new_swapped(v->session, &session, &err) != SK_OK) {
+        snprintf(v->message, sizeof v->message, "cannot swap the classes: %s", err.message);
+        return false;
+    }
+    if (!add_run(v, session)) {
+        sk_session_free(session);
+        return false;
+    }
+    snprintf(v->message, sizeof v->message, "run %zu: '%s' is now the positive class",
+             v->run_count, sk_session_info(session)->positive_label);
+    return true;
 }

@@ -53,6 +53,9 @@ typedef enum {
     ACTION_RESTART,        /* new run with the current settings */
     ACTION_RESAMPLE,       /* new run: cycle none, over, under, smote */
     ACTION_RECALIBRATE,    /* new run: the next calibration map */
+    ACTION_SWAP,           /* new run: the other class as positive */
+    ACTION_FASTER,         /* new run: learning rate x 10 */
+    ACTION_SLOWER,         /* new run: learning rate / 10 */
     ACTION_EXPORT,
     ACTION_REDRAW
 } key_action;
@@ -84,6 +87,9 @@ static const key_binding keymap[] = {
     { 'n', ACTION_RESTART, 0 },
     { 'r', ACTION_RESAMPLE, 0 },
     { 'c', ACTION_RECALIBRATE, 0 },
+    { 'p', ACTION_SWAP, 0 },
+    { '+', ACTION_FASTER, 0 },
+    { '-', ACTION_SLOWER, 0 },
     { 'e', ACTION_EXPORT, 0 },
     { '[', ACTION_PREVIOUS_RUN, 0 },
     { 12 /* Ctrl-L */, ACTION_REDRAW, 0 },
@@ -229,6 +235,21 @@ static void jump_to_best(view_state *v)
     }
 }
 
+/* Shows the other class as positive: back to the base run when the
+ * current run is already swapped, else a new swapped run. */
+static void swap_classes(view_state *v)
+{
+    sk_session *base = sk_session_base(v->session);
+    if (base != NULL && sk_session_calibrator(v->session)->kind == SK_CALIBRATOR_NONE) {
+        for (size_t i = 0; i < v->run_count; i++)
+            if (v->runs[i] == base)
+                select_run(v, i);
+        return;
+    }
+    if (view_swap_classes(v))
+        select_run(v, v->run_count - 1);
+}
+
 /* Starts a run with the current run's settings and one remedy changed. */
 static void apply_remedy(view_state *v, key_action action)
 {
@@ -253,6 +274,12 @@ static void apply_remedy(view_state *v, key_action action)
     case ACTION_RESAMPLE:
         options.resample = (sk_resample_kind)((options.resample + 1) % SK_RESAMPLE_COUNT);
         break;
+    case ACTION_FASTER:
+        options.learning_rate *= 10.0;
+        break;
+    case ACTION_SLOWER:
+        options.learning_rate /= 10.0;
+        break;
     default:
         break;
     }
@@ -265,8 +292,9 @@ static bool handle_key(view_state *v, int key)
 {
     if (key == KEY_RESIZE)
         return true;
-    if (v->show_help) {
-        v->show_help = false;   /* any key closes the help, q included */
+    if (v->show_help || v->show_explanation) {
+        /* Any key closes the help or the lesson box, q included. */
+        v->show_help = v->show_explanation = false;
         return true;
     }
     if (COLS < VIEW_MIN_COLS || LINES < VIEW_MIN_LINES)
@@ -321,7 +349,12 @@ static bool handle_key(view_state *v, int key)
     case ACTION_BIAS:
     case ACTION_RESTART:
     case ACTION_RESAMPLE:
+    case ACTION_FASTER:
+    case ACTION_SLOWER:
         apply_remedy(v, binding->action);
+        break;
+    case ACTION_SWAP:
+        swap_classes(v);
         break;
     case ACTION_RECALIBRATE:
         if (view_recalibrate(v)) {
@@ -423,6 +456,7 @@ sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
     v.export_path = options->export_path != NULL ? options->export_path
                                                  : "skewtop-operating-point.json";
     v.input_path = options->input_path;
+    v.lesson = options->lesson;
     v.criterion = SK_CRITERION_F1;
     v.shown_criterion = SK_CRITERION_F1;
     *exit_signal = 0;
@@ -494,6 +528,11 @@ sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
         }
         /* After EINTR (SIGWINCH) curses has a KEY_RESIZE waiting. */
         running = read_keys(&v, &dirty);
+        if (v.lesson != NULL && !v.lesson_done && view_lesson_reached(&v)) {
+            v.lesson_done = true;
+            v.show_explanation = true;
+            dirty = true;
+        }
         if (ready > 0 && (fds[FD_TERMINAL].revents & (POLLHUP | POLLERR))) {
             status = sk_error_set(err, SK_ERR_IO, "the terminal closed");
             break;

@@ -10,6 +10,7 @@
 
 #include "skewtop/diagnose.h"
 #include "skewtop/intervals.h"
+#include "skewtop/lesson.h"
 #include "skewtop/metrics.h"
 #include "skewtop/session.h"
 
@@ -53,6 +54,9 @@ typedef struct {
     const char *export_path;
     const char *input_path;
     const char *chosen_criterion;   /* set by o, cleared when the threshold moves */
+    const sk_lesson *lesson;        /* NULL outside a lesson */
+    bool lesson_done;               /* the goal was reached once */
+    bool show_explanation;          /* the completion box is open */
     sk_session *session;            /* runs[current] */
     const sk_run_info *info;        /* of runs[current] */
     const char *title;
@@ -101,9 +105,16 @@ bool view_start_run(view_state *view, const sk_train_options *options);
  * view->message set when it cannot. */
 bool view_recalibrate(view_state *view);
 
+/* Starts a run over the current run's scores with the classes swapped.
+ * Returns false with view->message set when it cannot. */
+bool view_swap_classes(view_state *view);
+
 /* Writes the current run's operating point to view->export_path and says
  * so in view->message. */
 void view_export(view_state *view);
+
+/* Returns true when the lesson's goal holds on the current state. */
+bool view_lesson_reached(const view_state *view);
 
 /* Draws the whole screen (or the too-small message) with one doupdate. */
 void view_draw(const view_state *view);
