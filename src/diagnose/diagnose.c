@@ -177,7 +177,8 @@ static bool rule_all_scores_one_side(const sk_diagnose_input *in, sk_finding *f)
              percent(r.predicted_positive_rate), percent(r.prevalence),
              sk_sweep_min_score(in->sweep), sk_sweep_max_score(in->sweep));
     snprintf(f->action, sizeof f->action,
-             "press o for the best threshold, or train with --class-weight balanced");
+             "press o for the best threshold, or w for balanced class weights "
+             "(--class-weight balanced)");
     return true;
 }
 
@@ -214,7 +215,7 @@ static bool rule_learned_prior_only(const sk_diagnose_input *in, sk_finding *f)
         snprintf(f->evidence, sizeof f->evidence,
                  "score mean %.4f, SD %.4f", mean, sd);
     snprintf(f->action, sizeof f->action,
-             "check the features and --lr, or train for more --epochs");
+             "press + for 10x the learning rate (--lr), or check the features");
     return true;
 }
 
@@ -285,8 +286,8 @@ static bool rule_positive_is_majority(const sk_diagnose_input *in, sk_finding *f
              in->negative_label);
     snprintf(f->evidence, sizeof f->evidence, "prevalence of '%s': %.2f %%",
              in->positive_label, percent(prevalence));
-    snprintf(f->action, sizeof f->action, "run again with --positive '%s'",
-             in->negative_label);
+    snprintf(f->action, sizeof f->action, "press p to score '%s' (--positive '%s')",
+             in->negative_label, in->negative_label);
     return true;
 }
 
@@ -314,7 +315,7 @@ static bool rule_weights_no_effect(const sk_diagnose_input *in, sk_finding *f)
              "weights %g:%g; prevalence %.2f %%, effective prevalence %.2f %%",
              in->weight_neg, in->weight_pos, percent(p), percent(effective));
     snprintf(f->action, sizeof f->action,
-             "use --class-weight balanced (n / (2 n_c) per class)");
+             "press w, or use --class-weight balanced (n / (2 n_c) per class)");
     return true;
 }
 
@@ -343,7 +344,7 @@ static bool rule_uncalibrated(const sk_diagnose_input *in, sk_finding *f)
     snprintf(f->evidence, sizeof f->evidence,
              "mean score %.4f; prevalence %.4f", mean, prevalence);
     snprintf(f->action, sizeof f->action,
-             "read the scores as a ranking, or recalibrate before using them as probabilities");
+             "press c to recalibrate, or read the scores as a ranking only");
     return true;
 }
 
@@ -370,7 +371,8 @@ static bool rule_overfitting(const sk_diagnose_input *in, sk_finding *f)
              "validation loss %.4f -> %.4f; training loss %.4f -> %.4f",
              in->val_loss[first], in->val_loss[last], in->train_loss[first],
              in->train_loss[last]);
-    snprintf(f->action, sizeof f->action, "train for fewer --epochs or with a lower --lr");
+    snprintf(f->action, sizeof f->action,
+             "press - for a lower learning rate (--lr), or train fewer --epochs");
     return true;
 }
 
