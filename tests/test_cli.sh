@@ -124,6 +124,32 @@ check "the few lesson" sh -c "'$skewtop' demo few --report=json > '$work/few.jso
 jq_true "few lesson: too-few-positives fires" "$work/few.json" \
     '[.findings[].id] | index("too-few-positives") != null'
 expect_error "unknown lesson" 2 "skewtop demo" demo nosuchlesson
+expect_error "bad cost" 2 "'ten'" train "$demo" --target Class --cost ten
+expect_error "bad calibration fraction" 2 "'1.5'" train "$demo" --target Class --calib-fraction 1.5
+expect_error "bad resampling" 2 "'sideways'" train "$demo" --target Class --resample sideways
+expect_error "export over the input" 2 "input file" train "$demo" --target Class \
+    --report=json --export "$demo"
+
+echo "# remedies and criteria in report mode"
+check "balanced batches" "$skewtop" train "$demo" --target Class --balanced-batches \
+    --report=json --output "$work/bb.json"
+jq_true "balanced batches raise recall at 0.5" "$work/bb.json" '.metrics.recall > 0.4'
+check "a 10:1 cost" "$skewtop" train "$demo" --target Class --cost 10:1 --report=json \
+    --output "$work/cost.json"
+jq_true "a higher false-negative cost lowers the cost threshold" "$work/cost.json" \
+    ".thresholds.cost.threshold < $(jq .thresholds.cost.threshold "$work/demo.json")"
+check "a recall floor" "$skewtop" train "$demo" --target Class --min-recall 0.8 --report=json \
+    --output "$work/floor.json"
+jq_true "the precision-at-recall threshold moves down" "$work/floor.json" \
+    ".thresholds.precision_at_recall.threshold < $(jq .thresholds.precision_at_recall.threshold "$work/demo.json")"
+check "export in report mode" "$skewtop" train "$demo" --target Class --threshold 0.06 \
+    --report=json --output "$work/r.json" --export "$work/op.json"
+jq_true "export: threshold and positive class" "$work/op.json" \
+    '.threshold == 0.06 and .positive_label == "bad"'
+jq_true "export: metrics with intervals" "$work/op.json" \
+    '.intervals.recall.lo <= .metrics.recall and .metrics.recall <= .intervals.recall.hi'
+jq_true "export: settings and seed" "$work/op.json" '.training.seed == 1'
+check "no temporary file is left behind" sh -c "! ls '$work'/op.json.tmp.* 2>/dev/null"
 
 echo "# text report and no terminal"
 check "no arguments without a terminal prints the text report" \

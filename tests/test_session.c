@@ -358,6 +358,28 @@ static void balanced_weights_raise_minority(void **state)
     sk_dataset_free(data);
 }
 
+static void balanced_batches_raise_minority(void **state)
+{
+    (void)state;
+    sk_dataset *data = demo_dataset();
+    sk_train_options options = sk_train_defaults();
+    options.epochs = 10;
+    sk_session *plain = run_to_end(data, &options);
+    options.balanced_batches = true;
+    sk_session *balanced = run_to_end(data, &options);
+
+    const sk_run_info *info = sk_session_info(balanced);
+    assert_int_equal(info->seen_positives, info->seen_rows / 2);
+    double before = positive_median(plain), after = positive_median(balanced);
+    print_message("median minority score: shuffled %.4f, balanced batches %.4f\n", before,
+                  after);
+    assert_true(after > 0.3);
+    assert_true(after > before);
+    sk_session_free(balanced);
+    sk_session_free(plain);
+    sk_dataset_free(data);
+}
+
 static void resampling_changes_training_only(void **state)
 {
     (void)state;
@@ -482,6 +504,7 @@ int main(void)
         cmocka_unit_test(fixed_scores_session),
         cmocka_unit_test(fixed_scores_reject_nan),
         cmocka_unit_test(balanced_weights_raise_minority),
+        cmocka_unit_test(balanced_batches_raise_minority),
         cmocka_unit_test(resampling_changes_training_only),
         cmocka_unit_test(prior_shift_restores_prevalence),
         cmocka_unit_test(isotonic_lowers_ece),

@@ -33,6 +33,7 @@ typedef struct {
     const sk_report_run *runs;        /* [run_count] >= 1; the first is reported in full */
     size_t run_count;
     double threshold;
+    const sk_criterion_options *criteria; /* for the best thresholds; NULL: defaults */
 } sk_report_input;
 
 /* Writes the JSON report followed by a newline.  Fails with SK_ERR_IO when
@@ -44,13 +45,15 @@ sk_status sk_report_text(FILE *out, const sk_report_input *input, sk_error *err)
 
 /*
  * Makes the JSON document of an operating point: the positive class, the
- * threshold and the criterion that chose it (NULL when the user set it),
+ * threshold and the criterion that chose it (NULL when the user set it)
+ * with the criteria's parameters (NULL: defaults),
  * the calibration map (NULL for none), the metrics with their bootstrap
  * intervals at the threshold, and the run's settings and seed (options
  * NULL for scores from a file).  *out is a new reference.  Fails with
  * SK_ERR_INPUT before the run has scores, and SK_ERR_NOMEM.
  */
 sk_status sk_report_operating_point(const sk_report_run *run, double threshold,
+                                    const sk_criterion_options *criteria,
                                     const char *criterion,
                                     const sk_calibrator *calibrator,
                                     const sk_train_options *options,

@@ -122,6 +122,10 @@ typedef struct {
      * it; the trainer reads the split it is given). */
     sk_resample_kind resample;
     size_t resample_neighbours;   /* SMOTE's k */
+    /* Draw every mini-batch half from each class (rows drawn with
+     * replacement), instead of a shuffled pass over the rows; an epoch
+     * keeps the same number of rows. */
+    bool balanced_batches;
 } sk_train_options;
 
 /* Returns the defaults: logreg, Adam, learning rate 0.01, 30 epochs,

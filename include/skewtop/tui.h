@@ -12,6 +12,7 @@
 #include "skewtop/common.h"
 #include "skewtop/data.h"
 #include "skewtop/lesson.h"
+#include "skewtop/metrics.h"
 #include "skewtop/session.h"
 
 typedef struct {
@@ -24,6 +25,8 @@ typedef struct {
     const char *export_path; /* where e writes the operating point */
     const char *input_path;  /* the data file, which e never overwrites */
     const sk_lesson *lesson; /* a lesson whose goal the screen follows, or NULL */
+    sk_criterion_options criteria; /* parameters of the threshold criteria */
+    double calib_fraction;   /* share of validation rows recalibration fits on */
 } sk_tui_options;
 
 /*

@@ -33,7 +33,8 @@ enum {
     OPT_LABEL, OPT_SCORE, OPT_SCORE_OF, OPT_HIDDEN, OPT_LAYERS, OPT_DROPOUT,
     OPT_ACTIVATION, OPT_READOUT, OPT_CLIP_NORM, OPT_WEIGHT_DECAY, OPT_TIME_COL,
     OPT_GROUP_COL, OPT_WINDOW, OPT_HORIZON, OPT_SPLIT, OPT_SPLIT_AT, OPT_GAPS,
-    OPT_RESAMPLE, OPT_SMOTE_K, OPT_EXPORT, OPT_VERSION
+    OPT_RESAMPLE, OPT_SMOTE_K, OPT_EXPORT, OPT_BALANCED_BATCHES, OPT_CALIB_FRACTION,
+    OPT_COST, OPT_BETA, OPT_MIN_PRECISION, OPT_MIN_RECALL, OPT_VERSION
 };
 
 static const struct option long_options[] = {
@@ -74,6 +75,12 @@ static const struct option long_options[] = {
     { "gaps", required_argument, NULL, OPT_GAPS },
     { "resample", required_argument, NULL, OPT_RESAMPLE },
     { "export", required_argument, NULL, OPT_EXPORT },
+    { "balanced-batches", no_argument, NULL, OPT_BALANCED_BATCHES },
+    { "calib-fraction", required_argument, NULL, OPT_CALIB_FRACTION },
+    { "cost", required_argument, NULL, OPT_COST },
+    { "beta", required_argument, NULL, OPT_BETA },
+    { "min-precision", required_argument, NULL, OPT_MIN_PRECISION },
+    { "min-recall", required_argument, NULL, OPT_MIN_RECALL },
     { "smote-k", required_argument, NULL, OPT_SMOTE_K },
     { "label", required_argument, NULL, OPT_LABEL },
     { "score", required_argument, NULL, OPT_SCORE },
@@ -145,6 +152,9 @@ void cli_print_help(FILE *out)
 "  --resample MODE       none, over, under or smote: balance the training\n"
 "                        split only (default none)\n"
 "  --smote-k N           SMOTE's nearest minority neighbours (default 5)\n"
+"  --balanced-batches    draw every mini-batch half from each class\n"
+"  --calib-fraction F    share of the validation rows that recalibration (c)\n"
+"                        is fitted on; the rest show it (default 0.5)\n"
 "  --seed N              seed of the split and of training (default 1)\n"
 "output\n"
 "  --threshold T         starting threshold; score >= T predicts positive\n"
@@ -152,6 +162,11 @@ void cli_print_help(FILE *out)
 "  --report[=FORMAT]     print a report instead of the screen: text or json\n"
 "                        (default text)\n"
 "  --output FILE         write the report to FILE instead of standard output\n"
+"threshold criteria (o, and the report's thresholds)\n"
+"  --cost FN:FP          cost of a false negative and a false positive (1:1)\n"
+"  --beta B              weight of recall in F-beta (default 2)\n"
+"  --min-precision P     precision floor of recall_at_precision (0.5)\n"
+"  --min-recall R        recall floor of precision_at_recall (0.5)\n"
 "  --export FILE         write the operating point (threshold, metrics with\n"
 "                        intervals, settings) as JSON; on screen the e key\n"
 "                        writes it (default skewtop-operating-point.json)\n"
@@ -217,6 +232,29 @@ static sk_status parse_class_weight(const char *text, sk_train_options *train,
     train->weights = SK_WEIGHTS_CUSTOM;
     train->weight_neg = neg;
     train->weight_pos = pos;
+    return SK_OK;
+}
+
+/* Parses --cost FN:FP: two positive costs. */
+static sk_status parse_cost(const char *text, sk_criterion_options *criteria, sk_error *err)
+{
+    const char *colon = strchr(text, ':');
+    char first[64];
+    double fn = 0, fp = 0;
+    bool ok = colon != NULL && (size_t)(colon - text) < sizeof first;
+    if (ok) {
+        memcpy(first, text, (size_t)(colon - text));
+        first[colon - text] = '\0';
+        ok = sk_parse_double(first, &fn) && sk_parse_double(colon + 1, &fp)
+             && isfinite(fn) && isfinite(fp) && fn > 0 && fp > 0;
+    }
+    if (!ok)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "--cost must be FN:FP with two positive numbers, the costs of "
+                            "a false negative and a false positive (e.g. 10:1), got '%s'",
+                            text);
+    criteria->cost_fn = fn;
+    criteria->cost_fp = fp;
     return SK_OK;
 }
 
@@ -381,6 +419,35 @@ static sk_status apply_option(int code, const char *arg, cli_settings *s, sk_err
     case OPT_EXPORT:
         s->export_path = arg;
         break;
+    case OPT_BALANCED_BATCHES:
+        s->train.balanced_batches = true;
+        break;
+    case OPT_CALIB_FRACTION:
+        status = parse_number("--calib-fraction", arg, &s->calib_fraction, err);
+        if (status == SK_OK && !(s->calib_fraction > 0 && s->calib_fraction < 1))
+            status = sk_error_set(err, SK_ERR_INPUT,
+                                  "--calib-fraction must be between 0 and 1 (exclusive), "
+                                  "got '%s'", arg);
+        break;
+    case OPT_COST:
+        status = parse_cost(arg, &s->criteria, err);
+        break;
+    case OPT_BETA:
+        status = parse_number("--beta", arg, &s->criteria.beta, err);
+        if (status == SK_OK && !(s->criteria.beta > 0))
+            status = sk_error_set(err, SK_ERR_INPUT, "--beta must be positive, got '%s'", arg);
+        break;
+    case OPT_MIN_PRECISION:
+    case OPT_MIN_RECALL: {
+        const char *name = code == OPT_MIN_PRECISION ? "--min-precision" : "--min-recall";
+        double *field = code == OPT_MIN_PRECISION ? &s->criteria.min_precision
+                                                  : &s->criteria.min_recall;
+        status = parse_number(name, arg, field, err);
+        if (status == SK_OK && !(*field >= 0 && *field <= 1))
+            status = sk_error_set(err, SK_ERR_INPUT, "%s must be between 0 and 1, got '%s'",
+                                  name, arg);
+        break;
+    }
     case OPT_HEADER:
         s->csv.header = SK_HEADER_YES;
         s->predictions.csv.header = SK_HEADER_YES;
@@ -468,7 +535,7 @@ static bool is_training_option(int code)
     case OPT_DROPOUT: case OPT_ACTIVATION: case OPT_READOUT: case OPT_CLIP_NORM:
     case OPT_WEIGHT_DECAY: case OPT_TIME_COL: case OPT_GROUP_COL: case OPT_WINDOW:
     case OPT_HORIZON: case OPT_SPLIT: case OPT_SPLIT_AT: case OPT_GAPS:
-    case OPT_RESAMPLE: case OPT_SMOTE_K:
+    case OPT_RESAMPLE: case OPT_SMOTE_K: case OPT_BALANCED_BATCHES: case OPT_CALIB_FRACTION:
         return true;
     default:
         return false;
@@ -551,6 +618,8 @@ static void set_defaults(cli_settings *s)
     s->train = sk_train_defaults();
     s->threshold = 0.5;
     s->report = CLI_REPORT_AUTO;
+    s->criteria = sk_criterion_defaults();
+    s->calib_fraction = SK_CALIBRATION_FRACTION;
 }
 
 sk_status cli_parse(int argc, char **argv, cli_settings *s, sk_error *err)

@@ -10,6 +10,8 @@
 #include "skewtop/common.h"
 #include "skewtop/data.h"
 #include "skewtop/lesson.h"
+#include "skewtop/metrics.h"
+#include "skewtop/session.h"
 #include "skewtop/predictions.h"
 #include "skewtop/windows.h"
 #include "skewtop/train.h"
@@ -48,6 +50,8 @@ typedef struct {
     cli_report report;
     const char *output_path;      /* --output, NULL for standard output */
     const char *export_path;      /* --export: the operating point's JSON file */
+    sk_criterion_options criteria; /* --cost, --beta, --min-precision, --min-recall */
+    double calib_fraction;        /* --calib-fraction */
     unsigned epoch_delay_ms;
     bool epoch_delay_set;
     char run_name[128];           /* the first run's description */

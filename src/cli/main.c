@@ -82,7 +82,8 @@ static sk_status export_operating_point(const cli_settings *settings,
                                         sk_error *err)
 {
     json_t *document = NULL;
-    sk_status status = sk_report_operating_point(run, settings->threshold, NULL, NULL,
+    sk_status status = sk_report_operating_point(run, settings->threshold, &settings->criteria,
+                                                 NULL, NULL,
                                                  training ? &settings->train : NULL,
                                                  &document, err);
     const char *inputs[1] = { settings->data_path };
@@ -111,6 +112,7 @@ static sk_status run_report(const cli_settings *settings, sk_session **runs,
         .runs = report_runs,
         .run_count = run_count,
         .threshold = settings->threshold,
+        .criteria = &settings->criteria,
     };
     sk_status status = write_report(settings, &input, err);
     if (status == SK_OK && settings->export_path != NULL)
@@ -259,7 +261,9 @@ static sk_status run_screen(const cli_settings *settings, invocation *inv,
                                .epoch_delay_ms = settings->epoch_delay_ms,
                                .export_path = settings->export_path,
                                .input_path = settings->data_path,
-                               .lesson = settings->lesson };
+                               .lesson = settings->lesson,
+                               .criteria = settings->criteria,
+                               .calib_fraction = settings->calib_fraction };
     sk_status status = sk_tui_run(inv->runs, inv->run_count, &options, exit_signal, err);
 
     /* Notices were on no screen; show them once it is closed. */

@@ -57,7 +57,8 @@ static const char *optimizer_name(sk_optimizer_kind kind)
     }
 }
 
-static void compute_numbers(const sk_report_run *run, double threshold, run_numbers *out)
+static void compute_numbers(const sk_report_run *run, double threshold,
+                            const sk_criterion_options *criteria, run_numbers *out)
 {
     memset(out, 0, sizeof *out);
     const sk_snapshot *s = run->snapshot;
@@ -85,9 +86,10 @@ static void compute_numbers(const sk_report_run *run, double threshold, run_numb
     out->have_intervals = sk_sweep_bootstrap(s->sweep, threshold, &bootstrap,
                                              &out->intervals, &ignored) == SK_OK;
 
-    sk_criterion_options options = sk_criterion_defaults();
+    sk_criterion_options defaults = sk_criterion_defaults();
+    const sk_criterion_options *options = criteria != NULL ? criteria : &defaults;
     for (int c = 0; c < SK_CRITERION_COUNT; c++)
-        out->best[c] = sk_sweep_best_threshold(s->sweep, (sk_criterion)c, &options);
+        out->best[c] = sk_sweep_best_threshold(s->sweep, (sk_criterion)c, options);
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
@@ -276,7 +278,7 @@ static void json_set_run(json_t *object, const run_numbers *n)
 sk_status sk_report_json(FILE *out, const sk_report_input *in, sk_error *err)
 {
     run_numbers main_run;
-    compute_numbers(&in->runs[0], in->threshold, &main_run);
+    compute_numbers(&in->runs[0], in->threshold, in->criteria, &main_run);
     const sk_snapshot *s = in->runs[0].snapshot;
 
     json_t *root = json_object();
@@ -296,7 +298,7 @@ sk_status sk_report_json(FILE *out, const sk_report_input *in, sk_error *err)
         json_t *runs = json_array();
         for (size_t i = 0; i < in->run_count; i++) {
             run_numbers n;
-            compute_numbers(&in->runs[i], in->threshold, &n);
+            compute_numbers(&in->runs[i], in->threshold, in->criteria, &n);
             json_t *run = json_pack("{s:s}", "name", in->runs[i].info->name);
             json_set_run(run, &n);
             json_array_append_new(runs, run);
@@ -431,7 +433,7 @@ static void text_runs(FILE *out, const sk_report_input *in)
             "precision", "F1");
     for (size_t i = 0; i < in->run_count; i++) {
         run_numbers n;
-        compute_numbers(&in->runs[i], in->threshold, &n);
+        compute_numbers(&in->runs[i], in->threshold, in->criteria, &n);
         fprintf(out, "  %-20.20s %8.4f %8.4f %8.4f %8.4f %8.4f\n", n.info->name, n.roc_auc,
                 n.average_precision, n.rates.recall, n.rates.precision, n.rates.f1);
     }
@@ -440,7 +442,7 @@ static void text_runs(FILE *out, const sk_report_input *in)
 sk_status sk_report_text(FILE *out, const sk_report_input *in, sk_error *err)
 {
     run_numbers n;
-    compute_numbers(&in->runs[0], in->threshold, &n);
+    compute_numbers(&in->runs[0], in->threshold, in->criteria, &n);
 
     text_data(out, in);
     if (in->data != NULL)
@@ -458,6 +460,7 @@ sk_status sk_report_text(FILE *out, const sk_report_input *in, sk_error *err)
 }
 
 sk_status sk_report_operating_point(const sk_report_run *run, double threshold,
+                                    const sk_criterion_options *criteria,
                                     const char *criterion,
                                     const sk_calibrator *calibrator,
                                     const sk_train_options *options,
@@ -467,7 +470,7 @@ sk_status sk_report_operating_point(const sk_report_run *run, double threshold,
         return sk_error_set(err, SK_ERR_INPUT,
                             "there is no operating point to export before the first epoch");
     run_numbers n;
-    compute_numbers(run, threshold, &n);
+    compute_numbers(run, threshold, criteria, &n);
 
     json_t *calibration = json_null();
     if (calibrator != NULL && calibrator->kind != SK_CALIBRATOR_NONE) {

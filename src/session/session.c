@@ -347,7 +347,8 @@ sk_status sk_session_new(const sk_dataset *data, const sk_train_options *options
         goto fail;
     const sk_dataset *train_data = session->resampled != NULL ? session->resampled : data;
     session->info.seen_rows = train_data->train.rows;
-    session->info.seen_positives = train_data->train.positives;
+    session->info.seen_positives = options->balanced_batches ? train_data->train.rows / 2
+                                                             : train_data->train.positives;
     status = sk_trainer_new(train_data, options, &session->trainer, err);
     if (status != SK_OK)
         goto fail;
@@ -594,6 +595,8 @@ void sk_train_options_describe(const sk_train_options *o, char *out, size_t size
         APPEND("bias prior");
     if (o->resample != SK_RESAMPLE_NONE)
         APPEND("resample %s", sk_resample_name(o->resample));
+    if (o->balanced_batches)
+        APPEND("balanced batches");
     if (o->learning_rate != sk_train_defaults().learning_rate)
         APPEND("lr %g", o->learning_rate);
 #undef APPEND

@@ -51,6 +51,8 @@ struct sk_trainer {
 
     size_t max_batch;            /* min(options.batch, training rows) */
     size_t *order;               /* [train rows] row order of the current epoch */
+    size_t *class_rows[2];       /* balanced batches: [rows of class c] indices */
+    size_t class_count[2];
     gsl_matrix *batch_x;         /* [max_batch][features] gathered inputs */
     unsigned char *batch_y;      /* [max_batch] gathered labels */
     gsl_vector *logits;          /* [max_batch] */
@@ -169,6 +171,8 @@ static sk_status validate_data(const sk_dataset *data, const sk_train_options *o
     return SK_OK;
 }
 
+static sk_status index_classes(sk_trainer *t, sk_error *err);
+
 /* Allocates the per-batch buffers and the epoch's row order. */
 static sk_status alloc_buffers(sk_trainer *t, sk_error *err)
 {
@@ -240,6 +244,8 @@ sk_status sk_trainer_new(const sk_dataset *data, const sk_train_options *options
     if (status != SK_OK)
         goto fail;
     status = alloc_buffers(t, err);
+    if (status == SK_OK && options->balanced_batches)
+        status = index_classes(t, err);
     if (status != SK_OK)
         goto fail;
 
@@ -264,6 +270,8 @@ void sk_trainer_free(sk_trainer *trainer)
     if (trainer->rng != NULL)
         gsl_rng_free(trainer->rng);
     free(trainer->order);
+    free(trainer->class_rows[0]);
+    free(trainer->class_rows[1]);
     free(trainer->batch_y);
     free(trainer->grad);
     if (trainer->batch_x != NULL)
@@ -364,6 +372,39 @@ static sk_status train_batch(sk_trainer *t, size_t rows, double *batch_loss)
     return SK_OK;
 }
 
+/* Lists the training rows of each class, for balanced batches. */
+static sk_status index_classes(sk_trainer *t, sk_error *err)
+{
+    const sk_split *train = &t->data->train;
+    for (int c = 0; c < 2; c++) {
+        t->class_rows[c] = sk_calloc(train->rows, sizeof *t->class_rows[c]);
+        if (t->class_rows[c] == NULL)
+            return sk_error_set(err, SK_ERR_NOMEM, "out of memory while indexing the classes");
+        t->class_count[c] = 0;
+    }
+    for (size_t i = 0; i < train->rows; i++) {
+        int c = train->y[i] != 0;
+        t->class_rows[c][t->class_count[c]++] = i;
+    }
+    if (t->class_count[0] == 0 || t->class_count[1] == 0)
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "balanced batches need both classes in the training split");
+    return SK_OK;
+}
+
+/* Fills the epoch's row order so that consecutive rows alternate between
+ * the classes, each drawn uniformly with replacement from its class; any
+ * batch of an even size then holds exactly half of each. */
+static void draw_balanced_order(sk_trainer *t)
+{
+    size_t rows = t->data->train.rows;
+    for (size_t i = 0; i < rows; i++) {
+        int c = (int)(i % 2);
+        size_t pick = gsl_rng_uniform_int(t->rng, t->class_count[c]);
+        t->order[i] = t->class_rows[c][pick];
+    }
+}
+
 /* Runs the batches of one epoch in training mode; see sk_trainer_epoch(). */
 static sk_status run_epoch(sk_trainer *trainer, double *train_loss, sk_error *err)
 {
@@ -372,7 +413,10 @@ static sk_status run_epoch(sk_trainer *trainer, double *train_loss, sk_error *er
     size_t epoch = trainer->epochs_run + 1;
     double loss_sum = 0.0;
 
-    gsl_ran_shuffle(trainer->rng, trainer->order, rows, sizeof *trainer->order);
+    if (trainer->options.balanced_batches)
+        draw_balanced_order(trainer);
+    else
+        gsl_ran_shuffle(trainer->rng, trainer->order, rows, sizeof *trainer->order);
 
     for (size_t b = 0; b < batches; b++) {
         size_t start = b * trainer->max_batch;

@@ -111,7 +111,7 @@ bool view_recalibrate(view_state *v)
 
     sk_session *session = NULL;
     sk_error err = { "" };
-    sk_status status = sk_session_new_calibrated(base, kind, SK_CALIBRATION_FRACTION,
+    sk_status status = sk_session_new_calibrated(base, kind, v->calib_fraction,
                                                  sk_session_options(base)->seed, &session,
                                                  &err);
     if (status != SK_OK) {
@@ -122,8 +122,8 @@ bool view_recalibrate(view_state *v)
         sk_session_free(session);
         return false;
     }
-    snprintf(v->message, sizeof v->message, "run %zu: %s, fitted on half of validation",
-             v->run_count, sk_session_info(session)->name);
+    snprintf(v->message, sizeof v->message, "run %zu: %s, fitted on %.0f %% of validation",
+             v->run_count, sk_session_info(session)->name, 100.0 * v->calib_fraction);
     return true;
 }
 
@@ -132,7 +132,8 @@ void view_export(view_state *v)
     sk_report_run run = { .info = v->info, .snapshot = v->snapshot };
     json_t *document = NULL;
     sk_error err = { "" };
-    sk_status status = sk_report_operating_point(&run, v->threshold, v->chosen_criterion,
+    sk_status status = sk_report_operating_point(&run, v->threshold, &v->criteria,
+                                                 v->chosen_criterion,
                                                  sk_session_calibrator(v->session),
                                                  sk_session_options(v->session), &document,
                                                  &err);

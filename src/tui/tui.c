@@ -183,9 +183,8 @@ static void take_snapshot(view_state *v)
         v->roc_auc = sk_sweep_roc_auc(s->sweep);
         calibration_before(v, s);
         v->average_precision = sk_sweep_average_precision(s->sweep);
-        sk_criterion_options options = sk_criterion_defaults();
         for (int c = 0; c < SK_CRITERION_COUNT; c++)
-            v->best[c] = sk_sweep_best_threshold(s->sweep, (sk_criterion)c, &options);
+            v->best[c] = sk_sweep_best_threshold(s->sweep, (sk_criterion)c, &v->criteria);
     }
 
     sk_snapshot_diagnose_input(s, v->info, v->threshold, &v->diagnose);
@@ -272,7 +271,16 @@ static void apply_remedy(view_state *v, key_action action)
         options.bias_prior = !options.bias_prior;
         break;
     case ACTION_RESAMPLE:
-        options.resample = (sk_resample_kind)((options.resample + 1) % SK_RESAMPLE_COUNT);
+        /* none, over, under, smote, balanced batches, then none again */
+        if (options.balanced_batches) {
+            options.balanced_batches = false;
+            options.resample = SK_RESAMPLE_NONE;
+        } else if (options.resample + 1 == SK_RESAMPLE_COUNT) {
+            options.resample = SK_RESAMPLE_NONE;
+            options.balanced_batches = true;
+        } else {
+            options.resample = (sk_resample_kind)(options.resample + 1);
+        }
         break;
     case ACTION_FASTER:
         options.learning_rate *= 10.0;
@@ -457,6 +465,10 @@ sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
                                                  : "skewtop-operating-point.json";
     v.input_path = options->input_path;
     v.lesson = options->lesson;
+    v.criteria = options->criteria;
+    v.calib_fraction = options->calib_fraction > 0 && options->calib_fraction < 1
+                           ? options->calib_fraction
+                           : SK_CALIBRATION_FRACTION;
     v.criterion = SK_CRITERION_F1;
     v.shown_criterion = SK_CRITERION_F1;
     *exit_signal = 0;

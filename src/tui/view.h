@@ -55,6 +55,8 @@ typedef struct {
     const char *input_path;
     const char *chosen_criterion;   /* set by o, cleared when the threshold moves */
     const sk_lesson *lesson;        /* NULL outside a lesson */
+    sk_criterion_options criteria;
+    double calib_fraction;
     bool lesson_done;               /* the goal was reached once */
     bool show_explanation;          /* the completion box is open */
     sk_session *session;            /* runs[current] */
