@@ -210,6 +210,32 @@ static void weights_no_effect(void **state)
     fixture_free(&f);
 }
 
+static void weights_no_effect_by_scores(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, 1000, 50, 0.1, 0.6, 0.01, 0.3);
+    f.input.train_rows = 3000;
+    f.input.train_positives = 150;
+    f.input.weighted = true;
+    f.input.weight_neg = 3000.0 / (2 * 2850);
+    f.input.weight_pos = 3000.0 / (2 * 150);
+    double *unweighted = calloc(f.n, sizeof *unweighted);
+
+    /* Scores that moved by 0.005 on average: the weights did nothing. */
+    for (size_t i = 0; i < f.n; i++)
+        unweighted[i] = f.scores[i] - 0.005;
+    f.input.unweighted_scores = unweighted;
+    assert_true(fires(&f.input, "weights-no-effect"));
+
+    /* Scores that moved by 0.02: the weights acted. */
+    for (size_t i = 0; i < f.n; i++)
+        unweighted[i] = f.scores[i] - 0.02;
+    assert_false(fires(&f.input, "weights-no-effect"));
+    free(unweighted);
+    fixture_free(&f);
+}
+
 static void uncalibrated(void **state)
 {
     (void)state;
@@ -342,6 +368,7 @@ int main(void)
         cmocka_unit_test(learned_prior_only_by_loss),
         cmocka_unit_test(learned_prior_only_by_spread),
         cmocka_unit_test(weights_no_effect),
+        cmocka_unit_test(weights_no_effect_by_scores),
         cmocka_unit_test(uncalibrated),
         cmocka_unit_test(overfitting),
         cmocka_unit_test(diverged),

@@ -48,6 +48,9 @@ typedef struct {
     bool diverged;                  /* the training loss became NaN or infinite */
     bool single_class_train;        /* the training split holds one class */
     bool leakage_risk;              /* overlapping windows were split at random */
+    /* Scores of the same rows from a run without class weights, or NULL:
+     * weights that leave them unchanged had no effect. */
+    const double *unweighted_scores;
 
     /* Optional caches of threshold-free numbers, so that a caller that
      * moves the threshold often need not rescan the scores. */

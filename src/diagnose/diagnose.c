@@ -50,6 +50,10 @@
 /* Class weights "match their purpose" when the effective prevalence they
  * imply is at least this many times the true one (balanced gives 0.5). */
 #define WEIGHTS_MIN_LIFT 1.25
+/* Weighted scores "match" an unweighted run's when they differ by less
+ * than this on average, row by row: a hundredth of a probability moves
+ * no threshold decision worth noting. */
+#define WEIGHTS_SAME_SCORES 0.01
 
 /* z for a two-sided 95 % interval. */
 #define Z95 1.959963984540054
@@ -291,8 +295,34 @@ static bool rule_positive_is_majority(const sk_diagnose_input *in, sk_finding *f
     return true;
 }
 
+/* Mean absolute difference between the scores and the unweighted ones. */
+static double unweighted_gap(const sk_diagnose_input *in)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < in->n; i++)
+        sum += fabs(in->scores[i] - in->unweighted_scores[i]);
+    return sum / (double)in->n;
+}
+
 static bool rule_weights_no_effect(const sk_diagnose_input *in, sk_finding *f)
 {
+    if (in->weighted && in->unweighted_scores != NULL && in->scores != NULL && in->n > 0) {
+        double gap = unweighted_gap(in);
+        if (gap < WEIGHTS_SAME_SCORES) {
+            f->id = "weights-no-effect";
+            f->severity = SK_SEVERITY_WARNING;
+            snprintf(f->message, sizeof f->message,
+                     "The class weights changed the scores by almost nothing compared "
+                     "with the run without weights: check that they reach the loss.");
+            snprintf(f->evidence, sizeof f->evidence,
+                     "weights %g:%g; mean change of a score %.4f over %zu rows",
+                     in->weight_neg, in->weight_pos, gap, in->n);
+            snprintf(f->action, sizeof f->action,
+                     "press w, or check how the weights are passed to training");
+            return true;
+        }
+    }
+
     if (!in->weighted || in->train_rows == 0 || in->train_positives == 0
         || in->train_positives == in->train_rows)
         return false;

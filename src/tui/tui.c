@@ -152,6 +152,30 @@ static void calibration_before(view_state *v, const sk_snapshot *s)
     sk_sweep_free(sweep);
 }
 
+/* For a weighted run, finds a run on the same data without weights and
+ * lends its scores to the weights-no-effect check. */
+static void attach_unweighted(view_state *v, const sk_snapshot *s)
+{
+    sk_snapshot_release(v->unweighted);
+    v->unweighted = NULL;
+    const sk_train_options *mine = sk_session_options(v->session);
+    if (mine == NULL || mine->weights == SK_WEIGHTS_NONE || s->scores == NULL)
+        return;
+    for (size_t i = 0; i < v->run_count; i++) {
+        const sk_train_options *other = sk_session_options(v->runs[i]);
+        if (other == NULL || other->weights != SK_WEIGHTS_NONE
+            || sk_session_dataset(v->runs[i]) != sk_session_dataset(v->session))
+            continue;
+        sk_snapshot *candidate = sk_session_latest(v->runs[i]);
+        if (candidate->scores != NULL && candidate->n == s->n) {
+            v->unweighted = candidate;
+            v->diagnose.unweighted_scores = candidate->scores;
+            return;
+        }
+        sk_snapshot_release(candidate);
+    }
+}
+
 /* Takes the newest snapshot and does the work that depends only on it. */
 static void take_snapshot(view_state *v)
 {
@@ -188,6 +212,7 @@ static void take_snapshot(view_state *v)
     }
 
     sk_snapshot_diagnose_input(s, v->info, v->threshold, &v->diagnose);
+    attach_unweighted(v, s);
     sk_diagnose_cache(&v->diagnose, &v->diagnose_best_f1);
     update_findings(v);
 }
@@ -401,6 +426,8 @@ static bool read_keys(view_state *v, bool *dirty)
 
 static void view_release(view_state *v)
 {
+    sk_snapshot_release(v->unweighted);
+    v->unweighted = NULL;
     sk_intervals_free(v->intervals);
     v->intervals = NULL;
     release_snapshot_work(v);

@@ -84,6 +84,8 @@ typedef struct {
     bool have_calibration_before;
     double brier_before;
     sk_diagnose_input diagnose;     /* with its caches filled */
+    sk_snapshot *unweighted;        /* a held snapshot of the same rows without
+                                       class weights, or NULL */
     sk_threshold_choice diagnose_best_f1;
 
     /* Bootstrap intervals at the threshold, from a background worker;
