@@ -28,14 +28,7 @@
 #include "skewtop/metrics.h"
 #include "skewtop/train.h"
 
-/* cmocka 1.1.5 has no floating-point assertion. */
-#define assert_close(expected, actual, tolerance)                                   \
-    do {                                                                            \
-        double e_ = (expected), a_ = (actual), t_ = (tolerance);                    \
-        if (!(fabs(e_ - a_) <= t_))                                                 \
-            fail_msg("%s: expected %.17g, got %.17g (tolerance %g)", #actual, e_,   \
-                     a_, t_);                                                       \
-    } while (0)
+#include "test_support.h"
 
 /* Isotonic values are ratios of counts; skewtop divides exact integer sums
  * once, scikit-learn averages running means, so they differ by a few ulps. */
@@ -54,11 +47,6 @@ static gsl_rng *seeded_rng(unsigned long seed)
     assert_non_null(rng);
     gsl_rng_set(rng, seed);
     return rng;
-}
-
-static double sigmoid(double z)
-{
-    return 1.0 / (1.0 + exp(-z));
 }
 
 static double mean_of(const double *values, size_t n)

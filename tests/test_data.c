@@ -24,66 +24,14 @@
 
 #include "skewtop/data.h"
 
+#define TEST_FIXTURE_NAME "skewtop-test-data"
+#include "test_support.h"
+
 /* Tolerance for means and standard deviations of standardised columns:
  * sums over at most a few thousand doubles of order 1. */
 #define STATS_TOLERANCE 1e-9
 
-/* cmocka 1.1.5 has no assert_float_equal. */
-#define assert_close(expected, actual, tolerance)                                   \
-    do {                                                                            \
-        double e_ = (expected), a_ = (actual), t_ = (tolerance);                    \
-        if (!(fabs(e_ - a_) <= t_))                                                 \
-            fail_msg("expected %.17g, got %.17g (tolerance %g)", e_, a_, t_);       \
-    } while (0)
-
-/* Fails with the message when haystack does not contain needle. */
-#define assert_contains(haystack, needle)                                           \
-    do {                                                                            \
-        const char *h_ = (haystack), *n_ = (needle);                                \
-        if (h_ == NULL || strstr(h_, n_) == NULL)                                   \
-            fail_msg("'%s' not found in: %s", n_, h_ == NULL ? "(null)" : h_);      \
-    } while (0)
-
 /* ---- fixtures --------------------------------------------------------- */
-
-static char fixture_dir[] = "/tmp/skewtop-test-data-XXXXXX";
-static int fixture_serial;
-
-static int make_fixture_dir(void **state)
-{
-    (void)state;
-    gsl_set_error_handler_off();
-    return mkdtemp(fixture_dir) == NULL ? -1 : 0;
-}
-
-static int remove_fixture_dir(void **state)
-{
-    (void)state;
-    char path[512];
-    for (int i = 0; i < fixture_serial; i++) {
-        snprintf(path, sizeof path, "%s/f%d.csv", fixture_dir, i);
-        unlink(path);
-    }
-    return rmdir(fixture_dir);
-}
-
-/* Writes len bytes into a new file of the fixture directory and returns
- * its path in a static buffer (valid until the next call). */
-static const char *write_fixture_bytes(const char *content, size_t len)
-{
-    static char path[512];
-    snprintf(path, sizeof path, "%s/f%d.csv", fixture_dir, fixture_serial++);
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(content, 1, len, fp), len);
-    assert_int_equal(fclose(fp), 0);
-    return path;
-}
-
-static const char *write_fixture(const char *content)
-{
-    return write_fixture_bytes(content, strlen(content));
-}
 
 /* Reads content as a CSV file and returns the status. */
 static sk_status read_text(const char *content, sk_header_mode header, sk_table **table,
@@ -162,17 +110,6 @@ static sk_dataset *prepare_ok(const sk_table *table, const sk_prepare_options *o
     return dataset;
 }
 
-/* Returns the index of a feature name, or fails. */
-static size_t feature_index(const sk_dataset *dataset, const char *name)
-{
-    for (size_t i = 0; i < dataset->features; i++) {
-        if (strcmp(dataset->feature_names[i], name) == 0)
-            return i;
-    }
-    fail_msg("feature '%s' not found", name);
-    return 0;
-}
-
 static int has_feature(const sk_dataset *dataset, const char *name)
 {
     for (size_t i = 0; i < dataset->features; i++) {
@@ -180,21 +117,6 @@ static int has_feature(const sk_dataset *dataset, const char *name)
             return 1;
     }
     return 0;
-}
-
-/* Returns the first notice containing needle, or NULL. */
-static const char *find_notice(const sk_dataset *dataset, const char *needle)
-{
-    for (size_t i = 0; i < dataset->notice_count; i++) {
-        if (strstr(dataset->notices[i], needle) != NULL)
-            return dataset->notices[i];
-    }
-    return NULL;
-}
-
-static size_t expected_val(double fraction, size_t count)
-{
-    return (size_t)floor(fraction * (double)count + 0.5);
 }
 
 /* ---- CSV format ---------------------------------------------------------- */
@@ -437,7 +359,7 @@ static void test_csv_missing_file(void **state)
     sk_table *table = NULL;
     sk_error err = { "" };
     char path[600];
-    snprintf(path, sizeof path, "%s/no-such-file.csv", fixture_dir);
+    snprintf(path, sizeof path, "%s/no-such-file.csv", fixture_dir());
     assert_int_equal(sk_table_read(path, NULL, &table, &err), SK_ERR_INPUT);
     assert_null(table);
     assert_contains(err.message, path);
@@ -449,9 +371,9 @@ static void test_csv_directory(void **state)
     (void)state;
     sk_table *table = NULL;
     sk_error err = { "" };
-    assert_int_equal(sk_table_read(fixture_dir, NULL, &table, &err), SK_ERR_INPUT);
+    assert_int_equal(sk_table_read(fixture_dir(), NULL, &table, &err), SK_ERR_INPUT);
     assert_null(table);
-    assert_contains(err.message, fixture_dir);
+    assert_contains(err.message, fixture_dir());
     assert_contains(err.message, strerror(EISDIR));
 }
 
@@ -1149,24 +1071,10 @@ static void test_prepare_text_in_numeric_column(void **state)
 
 /* ---- real files ------------------------------------------------------------ */
 
-static sk_table *read_real(const char *dir, const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    /* The real data sets live outside the repository. */
-    if (access(path, R_OK) != 0)
-        skip();
-    sk_table *table = NULL;
-    sk_error err = { "" };
-    if (sk_table_read(path, NULL, &table, &err) != SK_OK)
-        fail_msg("%s", err.message);
-    return table;
-}
-
 static void test_real_mammography(void **state)
 {
     (void)state;
-    sk_table *table = read_real(SK_REALDATA_DIR, "mammography.csv");
+    sk_table *table = read_table_or_skip(SK_REALDATA_DIR, "mammography.csv");
     assert_int_equal(sk_table_rows(table), 11183);
     assert_int_equal(sk_table_columns(table), 7);
     assert_string_equal(sk_table_column_name(table, 6), "7");
@@ -1191,7 +1099,7 @@ static void test_real_mammography(void **state)
 static void test_real_ozone(void **state)
 {
     (void)state;
-    sk_table *table = read_real(SK_REALDATA_DIR, "ozone_onehr.csv");
+    sk_table *table = read_table_or_skip(SK_REALDATA_DIR, "ozone_onehr.csv");
     assert_int_equal(sk_table_rows(table), 2536);
     assert_int_equal(sk_table_columns(table), 74);
     assert_string_equal(sk_table_column_name(table, 0), "Date");
@@ -1225,7 +1133,7 @@ static void test_real_ozone(void **state)
 static void test_real_lending_club(void **state)
 {
     (void)state;
-    sk_table *table = read_real(SK_SAMPLE_DATA, "lending_club.csv");
+    sk_table *table = read_table_or_skip(SK_SAMPLE_DATA, "lending_club.csv");
     assert_int_equal(sk_table_rows(table), 9857);
     assert_int_equal(sk_table_columns(table), 23);
 
@@ -1288,5 +1196,5 @@ int main(void)
         cmocka_unit_test(test_real_ozone),
         cmocka_unit_test(test_real_lending_club),
     };
-    return cmocka_run_group_tests(tests, make_fixture_dir, remove_fixture_dir);
+    return cmocka_run_group_tests(tests, fixture_dir_setup, fixture_dir_teardown);
 }

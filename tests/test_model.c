@@ -27,30 +27,18 @@
 #include "skewtop/model.h"
 #include "skewtop/train.h"
 
-/* cmocka 1.1.5 has no floating-point assertion. */
-#define assert_close(expected, actual, tolerance)                                   \
-    do {                                                                            \
-        double e_ = (expected), a_ = (actual), t_ = (tolerance);                    \
-        if (!(fabs(e_ - a_) <= t_))                                                 \
-            fail_msg("%s: expected %.17g, got %.17g (tolerance %g)", #actual, e_,   \
-                     a_, t_);                                                       \
-    } while (0)
+#include "test_support.h"
 
 /* Exact-arithmetic checks on a few small numbers allow only rounding. */
 #define ROUNDING_TOLERANCE 1e-14
 
 /* Central differences of fourth order,
  *   f'(x) ~ (8 (f(x+h) - f(x-h)) - (f(x+2h) - f(x-2h))) / (12 h),
- * with a step relative to the parameter's size, and the largest accepted
- * relative error.  With step 1e-4 the truncation error (of order step^4)
- * is negligible and the rounding error is near 1e-16 / step = 1e-12,
- * far below the limit; a wider step would cross more ReLU kinks. */
+ * with a step relative to the parameter's size.  With step 1e-4 the
+ * truncation error (of order step^4) is negligible and the rounding error
+ * is near 1e-16 / step = 1e-12, far below FD_MAX_RELATIVE_ERROR
+ * (test_support.h); a wider step would cross more ReLU kinks. */
 #define FD_STEP 1e-4
-#define FD_MAX_RELATIVE_ERROR 1e-6
-/* Gradients smaller than this are compared in absolute terms against
- * FD_MAX_RELATIVE_ERROR * GRAD_SCALE_FLOOR, because their relative error
- * measures the rounding of the difference, not the backward pass. */
-#define GRAD_SCALE_FLOOR 1e-4
 
 static sk_model *new_logreg(size_t features, size_t max_batch)
 {
@@ -258,8 +246,7 @@ static double check_gradient(grad_case *c, const char *label)
         params[j] = saved;
 
         double numeric = (8.0 * (up - down) - (up2 - down2)) / (12.0 * h);
-        double scale = fmax(fmax(fabs(numeric), fabs(grad[j])), GRAD_SCALE_FLOOR);
-        double relative = fabs(numeric - grad[j]) / scale;
+        double relative = gradient_relative_error(grad[j], numeric);
         max_relative = fmax(max_relative, relative);
         if (!(relative <= FD_MAX_RELATIVE_ERROR))
             fail_msg("%s, param %zu: backward %.17g, central difference %.17g, "

@@ -25,23 +25,15 @@
 #include "skewtop/metrics.h"
 #include "skewtop/train.h"
 
-/* cmocka 1.1.5 has no floating-point assertion. */
-#define assert_close(expected, actual, tolerance)                                   \
-    do {                                                                            \
-        double e_ = (expected), a_ = (actual), t_ = (tolerance);                    \
-        if (!(fabs(e_ - a_) <= t_))                                                 \
-            fail_msg("%s: expected %.17g, got %.17g (tolerance %g)", #actual, e_,   \
-                     a_, t_);                                                       \
-    } while (0)
+#include "test_support.h"
 
 /* Closed-form values of order 1 allow a few ulps of rounding. */
 #define VALUE_TOLERANCE 1e-14
 
-/* Central differences of the loss in the logits: see test_model.c for why
- * these bounds sit far above the expected error of about 1e-10. */
+/* Step of the central differences of the loss in the logits.  Their
+ * expected error, about 1e-10, sits far below FD_MAX_RELATIVE_ERROR
+ * (test_support.h). */
 #define FD_STEP 1e-5
-#define FD_MAX_RELATIVE_ERROR 1e-6
-#define GRAD_SCALE_FLOOR 1e-4
 
 static const sk_loss BCE = {SK_LOSS_BCE, 0.0, 0.5};
 
@@ -50,11 +42,6 @@ static const sk_loss BCE = {SK_LOSS_BCE, 0.0, 0.5};
 /* Logits and labels shared by the hand-computed loss cases. */
 static const double CASE_LOGITS[4] = {0.0, 2.0, 2.0, -1.0};
 static const unsigned char CASE_Y[4] = {1, 1, 0, 0};
-
-static double sigmoid(double z)
-{
-    return 1.0 / (1.0 + exp(-z));
-}
 
 /* l_i = -log p for positives, -log(1 - p) for negatives:
  * log 2, log(1 + e^-2), log(1 + e^2), log(1 + e^-1). */
@@ -192,8 +179,7 @@ static void loss_gradient_matches_central_differences(void **state)
             logits[i] = saved;
 
             double numeric = (up - down) / (2.0 * h);
-            double scale = fmax(fmax(fabs(numeric), fabs(dlogits[i])), GRAD_SCALE_FLOOR);
-            if (!(fabs(numeric - dlogits[i]) / scale <= FD_MAX_RELATIVE_ERROR))
+            if (!(gradient_relative_error(dlogits[i], numeric) <= FD_MAX_RELATIVE_ERROR))
                 fail_msg("loss %zu, logit %zu = %g: analytic %.17g, central difference %.17g",
                          li, i, saved, dlogits[i], numeric);
         }

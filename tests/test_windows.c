@@ -25,76 +25,21 @@
 #include "skewtop/data.h"
 #include "skewtop/windows.h"
 
+#define TEST_FIXTURE_NAME "skewtop-test-windows"
+#include "test_support.h"
+
 /* Tolerance for standardised values: a few operations on doubles of
  * order 100. */
 #define VALUE_TOLERANCE 1e-9
 
-/* cmocka 1.1.5 has no assert_float_equal. */
-#define assert_close(expected, actual, tolerance)                                   \
-    do {                                                                            \
-        double e_ = (expected), a_ = (actual), t_ = (tolerance);                    \
-        if (!(fabs(e_ - a_) <= t_))                                                 \
-            fail_msg("expected %.17g, got %.17g (tolerance %g)", e_, a_, t_);       \
-    } while (0)
-
-/* Fails with the message when haystack does not contain needle. */
-#define assert_contains(haystack, needle)                                           \
-    do {                                                                            \
-        const char *h_ = (haystack), *n_ = (needle);                                \
-        if (h_ == NULL || strstr(h_, n_) == NULL)                                   \
-            fail_msg("'%s' not found in: %s", n_, h_ == NULL ? "(null)" : h_);      \
-    } while (0)
-
 /* ---- fixtures --------------------------------------------------------- */
-
-static char fixture_dir[] = "/tmp/skewtop-test-windows-XXXXXX";
-static int fixture_serial;
-
-static int make_fixture_dir(void **state)
-{
-    (void)state;
-    gsl_set_error_handler_off();
-    return mkdtemp(fixture_dir) == NULL ? -1 : 0;
-}
-
-static int remove_fixture_dir(void **state)
-{
-    (void)state;
-    char path[512];
-    for (int i = 0; i < fixture_serial; i++) {
-        snprintf(path, sizeof path, "%s/f%d.csv", fixture_dir, i);
-        unlink(path);
-    }
-    return rmdir(fixture_dir);
-}
 
 static sk_table *read_text(const char *content)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/f%d.csv", fixture_dir, fixture_serial++);
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(content, 1, strlen(content), fp), strlen(content));
-    assert_int_equal(fclose(fp), 0);
     sk_table *table = NULL;
     sk_error err = { "" };
-    if (sk_table_read(path, NULL, &table, &err) != SK_OK)
+    if (sk_table_read(write_fixture(content), NULL, &table, &err) != SK_OK)
         fail_msg("reading failed: %s", err.message);
-    return table;
-}
-
-/* Reads a file of the real-data or sample directories, or skips the test
- * when it is absent. */
-static sk_table *read_file(const char *dir, const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (access(path, R_OK) != 0)
-        skip();
-    sk_table *table = NULL;
-    sk_error err = { "" };
-    if (sk_table_read(path, NULL, &table, &err) != SK_OK)
-        fail_msg("%s", err.message);
     return table;
 }
 
@@ -136,25 +81,6 @@ static const char *prepare_error(const sk_table *table, const sk_window_options 
     return err.message;
 }
 
-static const char *find_notice(const sk_dataset *dataset, const char *needle)
-{
-    for (size_t i = 0; i < dataset->notice_count; i++) {
-        if (strstr(dataset->notices[i], needle) != NULL)
-            return dataset->notices[i];
-    }
-    return NULL;
-}
-
-static size_t feature_index(const sk_dataset *dataset, const char *name)
-{
-    for (size_t i = 0; i < dataset->features; i++) {
-        if (strcmp(dataset->feature_names[i], name) == 0)
-            return i;
-    }
-    fail_msg("feature '%s' not found", name);
-    return 0;
-}
-
 static double cell_number(const sk_table *table, size_t row, size_t column)
 {
     double value;
@@ -162,11 +88,6 @@ static double cell_number(const sk_table *table, size_t row, size_t column)
     if (cell == NULL || !sk_parse_double(cell, &value))
         fail_msg("row %zu, column %zu is not a number", row, column);
     return value;
-}
-
-static size_t expected_val(double fraction, size_t count)
-{
-    return (size_t)floor(fraction * (double)count + 0.5);
 }
 
 /* Checks the windows of one series whose column 1, x, is each row's step
@@ -959,7 +880,7 @@ static void test_errors_no_feature(void **state)
 static void test_generated_panel(void **state)
 {
     (void)state;
-    sk_table *table = read_file(SK_SAMPLE_DATA, "panel.csv");
+    sk_table *table = read_table_or_skip(SK_SAMPLE_DATA, "panel.csv");
     size_t rows = sk_table_rows(table);
     size_t label_column, entity_column;
     sk_error err = { "" };
@@ -1019,7 +940,7 @@ static long naive_day(const char *text)
 static void test_real_ozone(void **state)
 {
     (void)state;
-    sk_table *table = read_file(SK_REALDATA_DIR, "ozone_onehr.csv");
+    sk_table *table = read_table_or_skip(SK_REALDATA_DIR, "ozone_onehr.csv");
     size_t rows = sk_table_rows(table);
     assert_int_equal(rows, 2536);
 
@@ -1111,5 +1032,5 @@ int main(void)
         cmocka_unit_test(test_generated_panel),
         cmocka_unit_test(test_real_ozone),
     };
-    return cmocka_run_group_tests(tests, make_fixture_dir, remove_fixture_dir);
+    return cmocka_run_group_tests(tests, fixture_dir_setup, fixture_dir_teardown);
 }

@@ -21,15 +21,15 @@
  *      windows copy their steps from those encoded rows.
  *
  * Label choice and column encoding follow the rules of sk_dataset_prepare(),
- * with the rows that training windows read in place of the training rows.
- * NOTE: that code repeats dataset.c's because its helpers are static; an
- * internal header shared by both files would remove the copy.
+ * with the rows that training windows read in place of the training rows:
+ * both files use the helpers of encode.c (data_internal.h).
  */
 #include "skewtop/windows.h"
 
+#include "data_internal.h"
+
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,17 +37,6 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-
-/* Labels or column names listed in an error before "and N more". */
-#define LIST_ITEMS_MAX 20
-
-/* Smallest hash table of distinct texts; it doubles at half load. */
-#define MAP_INITIAL_CAPACITY 64
-
-/* A column whose present cells are numbers in at least this share is a
- * numeric column with a typo, not a text column: its text is an error
- * (the same rule as dataset.c). */
-#define STRAY_TEXT_SHARE 0.9
 
 /* Largest magnitude of an integer time (15 digits).  It keeps the
  * difference of two times, and a time minus a window and horizon of up to
@@ -66,136 +55,8 @@
 /* Room for one formatted time in a message. */
 #define TIME_LABEL_MAX 32
 
-/* Marks a window step that has no row (a gap). */
-#define NO_ROW SIZE_MAX
-
-/* Which splits read a row, as bits of row_use. */
-enum { USE_TRAIN = 1, USE_VAL = 2 };
-
 /* Split of one window. */
 enum { IN_TRAIN = 0, IN_VAL = 1 };
-
-/* ---- distinct texts ---------------------------------------------------- */
-
-/* Hash map from text to a dense id, given in order of first insertion, with
- * a count per id.  Keys point into the table and are not copied. */
-typedef struct {
-    size_t *slots;          /* [capacity] id + 1, or 0 for an empty slot */
-    size_t capacity;        /* a power of two */
-    const char **texts;     /* [count] key of each id */
-    size_t *counts;         /* [count] insertions of each id */
-    size_t count;           /* distinct keys */
-    size_t allocated;       /* entries allocated in texts and counts */
-} text_map;
-
-/* FNV-1a, 64-bit. */
-static uint64_t hash_text(const char *text)
-{
-    uint64_t hash = 14695981039346656037ULL;
-    for (; *text != '\0'; text++) {
-        hash ^= (unsigned char)*text;
-        hash *= 1099511628211ULL;
-    }
-    return hash;
-}
-
-/* Returns the slot of text, or of the empty slot where it belongs. */
-static size_t map_slot(const text_map *map, const char *text)
-{
-    size_t mask = map->capacity - 1;
-    size_t slot = (size_t)hash_text(text) & mask;
-    while (map->slots[slot] != 0 && strcmp(map->texts[map->slots[slot] - 1], text) != 0)
-        slot = (slot + 1) & mask;
-    return slot;
-}
-
-static int map_grow_slots(text_map *map)
-{
-    size_t capacity = map->capacity == 0 ? MAP_INITIAL_CAPACITY : map->capacity * 2;
-    size_t *slots = sk_calloc(capacity, sizeof *slots);
-    if (slots == NULL || capacity < map->capacity) {
-        free(slots);
-        return -1;
-    }
-    size_t *old = map->slots;
-    size_t old_capacity = map->capacity;
-    map->slots = slots;
-    map->capacity = capacity;
-    for (size_t i = 0; i < old_capacity; i++) {
-        if (old[i] != 0)
-            slots[map_slot(map, map->texts[old[i] - 1])] = old[i];
-    }
-    free(old);
-    return 0;
-}
-
-static int map_grow_entries(text_map *map)
-{
-    size_t allocated = map->allocated == 0 ? MAP_INITIAL_CAPACITY : map->allocated * 2;
-    const char **texts = sk_reallocarray(map->texts, allocated, sizeof *texts);
-    if (texts == NULL)
-        return -1;
-    map->texts = texts;
-    size_t *counts = sk_reallocarray(map->counts, allocated, sizeof *counts);
-    if (counts == NULL)
-        return -1;
-    map->counts = counts;
-    map->allocated = allocated;
-    return 0;
-}
-
-/* Counts one occurrence of text and stores its id in *id.  Returns -1 when
- * memory runs out. */
-static int map_add(text_map *map, const char *text, size_t *id)
-{
-    if (2 * (map->count + 1) > map->capacity && map_grow_slots(map) != 0)
-        return -1;
-    size_t slot = map_slot(map, text);
-    if (map->slots[slot] == 0) {
-        if (map->count == map->allocated && map_grow_entries(map) != 0)
-            return -1;
-        map->texts[map->count] = text;
-        map->counts[map->count] = 0;
-        map->slots[slot] = ++map->count;
-    }
-    *id = map->slots[slot] - 1;
-    map->counts[*id]++;
-    return 0;
-}
-
-static void map_free(text_map *map)
-{
-    free(map->slots);
-    free(map->texts);
-    free(map->counts);
-    *map = (text_map){ 0 };
-}
-
-static int compare_texts(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Returns a new array of the map's texts sorted by strcmp, or NULL when
- * memory runs out.  The caller frees the array, not the texts. */
-static const char **map_sorted_texts(const text_map *map)
-{
-    const char **texts = sk_calloc(map->count, sizeof *texts);
-    if (texts == NULL)
-        return NULL;
-    memcpy(texts, map->texts, map->count * sizeof *texts);
-    qsort(texts, map->count, sizeof *texts, compare_texts);
-    return texts;
-}
-
-/* Returns the count of text, or 0 when the map does not hold it. */
-static size_t map_count_of(const text_map *map, const char *text)
-{
-    if (map->capacity == 0)
-        return 0;
-    size_t slot = map_slot(map, text);
-    return map->slots[slot] != 0 ? map->counts[map->slots[slot] - 1] : 0;
-}
 
 /* ---- time values ---------------------------------------------------------- */
 
@@ -403,20 +264,6 @@ typedef struct {
     size_t begin, end;
 } series_span;
 
-/* How one table column becomes the features of one step. */
-typedef struct {
-    size_t column;            /* table column */
-    int numeric;              /* numbers, standardised; else text, one-hot */
-    int emit_values;          /* numeric: one value feature; text: one per category */
-    double mean;              /* numeric: training mean */
-    double sd;                /* numeric: training population standard deviation, > 0 */
-    const char **categories;  /* text: [category_count] training values, sorted */
-    size_t category_count;
-    int emit_missing;         /* adds the indicator feature "name (missing)" */
-    size_t first_feature;     /* index of the column's first feature within a step */
-    size_t missing;           /* missing cells in rows that windows read */
-} column_plan;
-
 typedef struct {
     const sk_table *table;
     const sk_window_options *options;
@@ -432,7 +279,7 @@ typedef struct {
     int slash;                  /* dates are written M/D/YYYY */
     long long *step;            /* [rows] step number of each row */
 
-    text_map groups;            /* group texts; the id is the series */
+    skd_text_map groups;        /* group texts; the id is the series */
     size_t *series_of;          /* [rows] series of each row */
     size_t *order;              /* [rows] table rows sorted by series, then step */
     series_span *series;        /* [series_count] */
@@ -446,9 +293,9 @@ typedef struct {
     long long gap_steps;        /* steps without a row inside the series */
 
     long long cut;              /* time split: first label step of validation */
-    unsigned char *row_use;     /* [rows] USE_TRAIN | USE_VAL bits */
+    unsigned char *row_use;     /* [rows] SKD_USE_TRAIN | SKD_USE_VAL bits */
 
-    column_plan *plans;         /* [plan_count] */
+    skd_column_plan *plans;     /* [plan_count] */
     size_t plan_count;
     size_t step_features;       /* features per step */
 
@@ -457,38 +304,21 @@ typedef struct {
 
 /* ---- messages ------------------------------------------------------------- */
 
-/* Appends one formatted sentence to the dataset's notices. */
-static sk_status add_notice(sk_dataset *dataset, sk_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static sk_status add_notice(sk_dataset *dataset, sk_error *err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (len < 0)
-        return sk_error_set(err, SK_ERR_INTERNAL, "A notice could not be formatted.");
-
-    char *text = malloc((size_t)len + 1);
-    char **grown = sk_reallocarray(dataset->notices, dataset->notice_count + 1,
-                                   sizeof *grown);
-    if (grown != NULL)
-        dataset->notices = grown;
-    if (text == NULL || grown == NULL) {
-        free(text);
-        return sk_error_set(err, SK_ERR_NOMEM, "Out of memory while making windows.");
-    }
-    va_start(ap, fmt);
-    vsnprintf(text, (size_t)len + 1, fmt, ap);
-    va_end(ap);
-    dataset->notices[dataset->notice_count++] = text;
-    return SK_OK;
-}
+/* Words and rules of the shared encoding steps (encode.c) for windows. */
+static const skd_variant WINDOW_VARIANT = {
+    .nomem = "Out of memory while making windows.",
+    .label_unit = "window",
+    .all_missing = "every value that a window reads is missing",
+    .no_training_value = "the training windows read no value of it",
+    .wide_scope = " in the training rows",
+    .wide_rows = SKD_USE_TRAIN,
+    .other_columns = " and the time and group columns",
+    .step_names = true,
+};
 
 static sk_status out_of_memory(sk_error *err)
 {
-    return sk_error_set(err, SK_ERR_NOMEM, "Out of memory while making windows.");
+    return skd_out_of_memory(&WINDOW_VARIANT, err);
 }
 
 static const char *plural(size_t count)
@@ -518,25 +348,6 @@ static void format_step(const window_builder *b, long long step, char *buffer, s
         break;
     }
     snprintf(buffer, size, "%lld", step);
-}
-
-/* Writes "'a' (5 windows), 'b' (3 windows) and N more" for sorted labels. */
-static void list_labels(const char **labels, size_t count, const text_map *counts,
-                        char *buffer, size_t size)
-{
-    size_t used = 0;
-    size_t listed = count < LIST_ITEMS_MAX ? count : LIST_ITEMS_MAX;
-    buffer[0] = '\0';
-    for (size_t i = 0; i < listed && used < size; i++) {
-        size_t windows = map_count_of(counts, labels[i]);
-        int n = snprintf(buffer + used, size - used, "%s'%s' (%zu window%s)",
-                         i == 0 ? "" : ", ", labels[i], windows, plural(windows));
-        if (n < 0)
-            return;
-        used += (size_t)n;
-    }
-    if (listed < count && used < size)
-        snprintf(buffer + used, size - used, " and %zu more", count - listed);
 }
 
 /* ---- step 1: columns and options ------------------------------------------ */
@@ -823,7 +634,7 @@ static sk_status read_groups(window_builder *b, sk_error *err)
                                 "Every row needs its entity: fill it in or remove the row.",
                                 sk_table_row_line(b->table, r), name);
         }
-        if (map_add(&b->groups, cell, &b->series_of[r]) != 0)
+        if (skd_map_add(&b->groups, cell, &b->series_of[r]) != 0)
             return out_of_memory(err);
     }
     b->series_count = b->groups.count;
@@ -1033,47 +844,15 @@ static sk_status find_windows(window_builder *b, sk_error *err)
 
 /* ---- step 5: labels ------------------------------------------------------------ */
 
-/* Finds the label that the user's --positive names: the exact text, the
- * text without surrounding single quotes, or the one label that equals it
- * as a number ("1" matches a label "1.0").  Returns NULL when none does. */
-static const char *match_positive(const char **labels, size_t count, const char *requested)
-{
-    for (size_t i = 0; i < count; i++) {
-        if (strcmp(labels[i], requested) == 0)
-            return labels[i];
-    }
-    size_t len = strlen(requested);
-    if (len >= 2 && requested[0] == '\'' && requested[len - 1] == '\'') {
-        for (size_t i = 0; i < count; i++) {
-            if (strlen(labels[i]) == len - 2 && strncmp(labels[i], requested + 1, len - 2) == 0)
-                return labels[i];
-        }
-    }
-
-    double target;
-    if (!sk_parse_double(requested, &target))
-        return NULL;
-    const char *found = NULL;
-    for (size_t i = 0; i < count; i++) {
-        double value;
-        if (sk_parse_double(labels[i], &value) && value == target) {
-            if (found != NULL)
-                return NULL; /* two labels equal it: let the user pick the text */
-            found = labels[i];
-        }
-    }
-    return found;
-}
-
 /* Picks the positive class from the sorted labels of the windows and sets
  * the dataset's label names. */
 static sk_status choose_positive(window_builder *b, const char **labels,
-                                 const text_map *counts, sk_error *err)
+                                 const skd_text_map *counts, sk_error *err)
 {
     sk_dataset *dataset = b->dataset;
     size_t count = counts->count;
     char listed[SK_ERROR_MAX / 2];
-    list_labels(labels, count, counts, listed, sizeof listed);
+    skd_list_labels(labels, count, counts, WINDOW_VARIANT.label_unit, listed, sizeof listed);
     const char *target = dataset->target_name;
 
     if (count == 1) {
@@ -1083,9 +862,9 @@ static sk_status choose_positive(window_builder *b, const char **labels,
                             "names the label column.",
                             target, listed);
     }
-    const char *positive;
+    const char *positive = NULL;
     if (b->options->positive != NULL) {
-        positive = match_positive(labels, count, b->options->positive);
+        positive = skd_match_positive(labels, count, b->options->positive);
         if (positive == NULL) {
             return sk_error_set(err, SK_ERR_INPUT,
                                 "The positive class '%s' is not a label of the windows in "
@@ -1093,54 +872,26 @@ static sk_status choose_positive(window_builder *b, const char **labels,
                                 "--positive.",
                                 b->options->positive, target, listed);
         }
-    } else if (count > 2) {
-        return sk_error_set(err, SK_ERR_INPUT,
-                            "Column '%s' has %zu classes: %s. skewtop handles two classes: "
-                            "pick the class of interest with --positive LABEL to merge the "
-                            "others into one, or check that --target names the label column.",
-                            target, count, listed);
-    } else {
-        /* The minority class; on a tie the label that sorts last, as
-         * sk_dataset_prepare() picks. */
-        size_t first = map_count_of(counts, labels[0]);
-        size_t second = map_count_of(counts, labels[1]);
-        positive = first < second ? labels[0] : labels[1];
     }
-
-    dataset->positive_label = sk_strdup(positive);
-    if (dataset->positive_label == NULL)
-        return out_of_memory(err);
-    if (count == 2) {
-        dataset->negative_label = sk_strdup(positive == labels[0] ? labels[1] : labels[0]);
-        return dataset->negative_label == NULL ? out_of_memory(err) : SK_OK;
-    }
-
-    size_t len = strlen(positive) + sizeof "not ";
-    dataset->negative_label = malloc(len);
-    if (dataset->negative_label == NULL)
-        return out_of_memory(err);
-    snprintf(dataset->negative_label, len, "not %s", positive);
-    return add_notice(dataset, err,
-                      "Column '%s' has %zu classes: %s. Class '%s' is the positive class "
-                      "and the other %zu are merged into '%s'.",
-                      target, count, listed, positive, count - 1, dataset->negative_label);
+    return skd_set_classes(dataset, &WINDOW_VARIANT, labels, count, counts, positive, listed,
+                           err);
 }
 
 /* Picks the positive class and sets each window's y. */
 static sk_status choose_labels(window_builder *b, sk_error *err)
 {
-    text_map counts = { 0 };
+    skd_text_map counts = { 0 };
     const char **labels = NULL;
     sk_status status = SK_OK;
     for (size_t w = 0; w < b->window_count; w++) {
         size_t id;
-        if (map_add(&counts, sk_table_cell(b->table, b->windows[w].label_row, b->target),
-                    &id) != 0) {
+        if (skd_map_add(&counts, sk_table_cell(b->table, b->windows[w].label_row, b->target),
+                        &id) != 0) {
             status = out_of_memory(err);
             goto done;
         }
     }
-    labels = map_sorted_texts(&counts);
+    labels = skd_map_sorted_texts(&counts);
     if (labels == NULL) {
         status = out_of_memory(err);
         goto done;
@@ -1155,7 +906,7 @@ static sk_status choose_labels(window_builder *b, sk_error *err)
 
 done:
     free(labels);
-    map_free(&counts);
+    skd_map_free(&counts);
     return status;
 }
 
@@ -1337,7 +1088,7 @@ static sk_status fill_splits(window_builder *b, sk_error *err)
         split->positives += window->y;
         split->rows++;
 
-        unsigned char use = window->split == IN_TRAIN ? USE_TRAIN : USE_VAL;
+        unsigned char use = window->split == IN_TRAIN ? SKD_USE_TRAIN : SKD_USE_VAL;
         long long last = window->start + (long long)b->window - 1;
         size_t end = b->series[window->series].end;
         for (size_t i = window->first; i < end && b->step[b->order[i]] <= last; i++)
@@ -1348,264 +1099,11 @@ static sk_status fill_splits(window_builder *b, sk_error *err)
 
 /* ---- step 7: column plans ------------------------------------------------------------ */
 
-/* What a scan of a column's rows that windows read found. */
-typedef struct {
-    size_t present;           /* non-missing cells */
-    size_t missing;           /* missing cells */
-    int numeric;              /* every present cell is a number */
-    size_t numbers;           /* present cells that are numbers */
-    size_t text_row;          /* text: first row whose cell is not a number */
-    size_t infinite_row;      /* numeric: first row holding an infinite value */
-    int has_infinite;
-} column_scan;
-
-static column_scan scan_column(const window_builder *b, size_t column)
-{
-    column_scan scan = { .numeric = 1 };
-    for (size_t r = 0; r < b->rows; r++) {
-        if (b->row_use[r] == 0)
-            continue;
-        const char *cell = sk_table_cell(b->table, r, column);
-        if (cell == NULL) {
-            scan.missing++;
-            continue;
-        }
-        scan.present++;
-        double value;
-        if (!sk_parse_double(cell, &value)) {
-            if (scan.numeric)
-                scan.text_row = r;
-            scan.numeric = 0;
-            continue;
-        }
-        scan.numbers++;
-        if (isinf(value) && !scan.has_infinite) {
-            scan.has_infinite = 1;
-            scan.infinite_row = r;
-        }
-    }
-    return scan;
-}
-
-/* Whether gap steps count as missing values of every column. */
-static int gaps_are_missing(const window_builder *b)
-{
-    return b->gap_windows > 0;
-}
-
-static sk_status plan_numeric(window_builder *b, const column_scan *scan, column_plan *plan,
-                              sk_error *err)
-{
-    const char *name = sk_table_column_name(b->table, plan->column);
-    if (scan->has_infinite) {
-        size_t r = scan->infinite_row;
-        return sk_error_set(err, SK_ERR_INPUT,
-                            "Column '%s' holds '%s' on line %zu, which is not a finite number. "
-                            "Replace it with a finite value, or leave the cell empty to mark "
-                            "it missing.",
-                            name, sk_table_cell(b->table, r, plan->column),
-                            sk_table_row_line(b->table, r));
-    }
-
-    /* Mean and population standard deviation over the rows that training
-     * windows read, each row once (Welford's update). */
-    double mean = 0.0, m2 = 0.0, min = INFINITY, max = -INFINITY;
-    size_t n = 0;
-    for (size_t r = 0; r < b->rows; r++) {
-        double value;
-        const char *cell = sk_table_cell(b->table, r, plan->column);
-        if (!(b->row_use[r] & USE_TRAIN) || cell == NULL || !sk_parse_double(cell, &value))
-            continue;
-        n++;
-        double delta = value - mean;
-        mean += delta / (double)n;
-        m2 += delta * (value - mean);
-        min = value < min ? value : min;
-        max = value > max ? value : max;
-    }
-    if (n == 0) {
-        return add_notice(b->dataset, err,
-                          "Column '%s' was dropped: the training windows read no value of it.",
-                          name);
-    }
-    plan->mean = mean;
-    plan->sd = sqrt(m2 / (double)n);
-
-    /* Equal values, or a spread too small to divide by, carry no signal
-     * once standardised. */
-    if (min == max || !(plan->sd > 0.0)) {
-        plan->emit_missing = scan->missing > 0;
-        if (plan->emit_missing) {
-            return add_notice(b->dataset, err,
-                              "Column '%s' holds the same value, %g, in every training row "
-                              "that has one, so only its missing-value indicator is kept.",
-                              name, min);
-        }
-        return add_notice(b->dataset, err,
-                          "Column '%s' was dropped: it holds the same value, %g, in every "
-                          "training row.",
-                          name, min);
-    }
-    plan->emit_values = 1;
-    plan->emit_missing = scan->missing > 0 || gaps_are_missing(b);
-    return SK_OK;
-}
-
-static sk_status plan_text(window_builder *b, const column_scan *scan, column_plan *plan,
-                           sk_error *err)
-{
-    const char *name = sk_table_column_name(b->table, plan->column);
-    text_map values = { 0 };
-    sk_status status = SK_OK;
-    for (size_t r = 0; r < b->rows; r++) {
-        const char *cell = sk_table_cell(b->table, r, plan->column);
-        size_t id;
-        if ((b->row_use[r] & USE_TRAIN) && cell != NULL && map_add(&values, cell, &id) != 0) {
-            status = out_of_memory(err);
-            goto done;
-        }
-    }
-
-    if (values.count > b->max_categories) {
-        size_t r = scan->text_row;
-        status = add_notice(b->dataset, err,
-                            "Column '%s' was dropped: %zu distinct text values in the training "
-                            "rows exceed the one-hot limit of %zu (line %zu holds '%s', which "
-                            "is not a number).",
-                            name, values.count, b->max_categories,
-                            sk_table_row_line(b->table, r),
-                            sk_table_cell(b->table, r, plan->column));
-        goto done;
-    }
-    if (values.count == 0) {
-        status = add_notice(b->dataset, err,
-                            "Column '%s' was dropped: the training windows read no value of it.",
-                            name);
-        goto done;
-    }
-
-    plan->categories = map_sorted_texts(&values);
-    if (plan->categories == NULL) {
-        status = out_of_memory(err);
-        goto done;
-    }
-    plan->category_count = values.count;
-    plan->emit_values = values.count > 1; /* one category is a constant column */
-    if (plan->emit_values) {
-        plan->emit_missing = scan->missing > 0 || gaps_are_missing(b);
-    } else {
-        plan->emit_missing = scan->missing > 0;
-        status = add_notice(b->dataset, err,
-                            "Column '%s' %s: it holds the same text, '%s', in every training "
-                            "row%s.",
-                            name,
-                            plan->emit_missing ? "keeps only its missing-value indicator"
-                                               : "was dropped",
-                            plan->categories[0], plan->emit_missing ? " that has one" : "");
-    }
-
-done:
-    map_free(&values);
-    return status;
-}
-
-/* Decides how one column becomes features; a plan with neither
- * emit_values nor emit_missing means the column is dropped. */
-static sk_status plan_column(window_builder *b, column_plan *plan, sk_error *err)
-{
-    const char *name = sk_table_column_name(b->table, plan->column);
-    column_scan scan = scan_column(b, plan->column);
-    if (scan.present == 0) {
-        return add_notice(b->dataset, err,
-                          "Column '%s' was dropped: every value that a window reads is missing.",
-                          name);
-    }
-    plan->numeric = scan.numeric;
-    plan->missing = scan.missing;
-    if (!scan.numeric && scan.numbers >= STRAY_TEXT_SHARE * (double)scan.present) {
-        size_t r = scan.text_row;
-        return sk_error_set(err, SK_ERR_INPUT,
-                            "Column '%s' holds numbers except for '%s' on line %zu. "
-                            "Correct the value, or write NA to mark it missing.",
-                            name, sk_table_cell(b->table, r, plan->column),
-                            sk_table_row_line(b->table, r));
-    }
-    if (scan.numeric)
-        return plan_numeric(b, &scan, plan, err);
-    return plan_text(b, &scan, plan, err);
-}
-
-/* Says once how missing feature values were handled, with the columns. */
-static sk_status notice_missing(window_builder *b, sk_error *err)
-{
-    size_t columns = 0, cells = 0;
-    char names[160] = "";
-    size_t used = 0;
-    for (size_t p = 0; p < b->plan_count; p++) {
-        const column_plan *plan = &b->plans[p];
-        if (!plan->emit_values || plan->missing == 0)
-            continue;
-        columns++;
-        cells += plan->missing;
-        if (used < sizeof names - 1) {
-            int n = snprintf(names + used, sizeof names - used, "%s'%s'",
-                             columns > 1 ? ", " : "",
-                             sk_table_column_name(b->table, plan->column));
-            used += n > 0 ? (size_t)n : 0;
-        }
-    }
-    if (columns == 0)
-        return SK_OK;
-    if (used >= sizeof names - 1)
-        snprintf(names + sizeof names - 5, 5, "...");
-    return add_notice(b->dataset, err,
-                      "%zu missing value%s in %zu column%s (%s) %s replaced by the "
-                      "training mean (numbers) or no category (text), and an added "
-                      "feature 'COLUMN (missing)' marks each.",
-                      cells, plural(cells), columns, plural(columns), names,
-                      cells == 1 ? "was" : "were");
-}
-
-static size_t plan_features(const column_plan *plan)
-{
-    size_t values = 0;
-    if (plan->emit_values)
-        values = plan->numeric ? 1 : plan->category_count;
-    return values + (plan->emit_missing ? 1 : 0);
-}
-
-/* Formats "name@t-3", "name=value@t-3" or "name (missing)@t" into a new
- * string; lag is the number of steps before the window's last step. */
-static char *step_feature_name(const char *column, const char *value, int missing,
-                               size_t lag)
-{
-    const char *separator = "";
-    const char *suffix = "";
-    if (value != NULL) {
-        separator = "=";
-        suffix = value;
-    } else if (missing) {
-        separator = " (missing)";
-    }
-    char offset[32] = "";
-    if (lag > 0)
-        snprintf(offset, sizeof offset, "-%zu", lag);
-    size_t len = strlen(column) + strlen(separator) + strlen(suffix) + strlen(offset) + 3;
-    char *name = malloc(len);
-    if (name != NULL)
-        snprintf(name, len, "%s%s%s@t%s", column, separator, suffix, offset);
-    return name;
-}
-
 /* Assigns feature indices within a step and fills dataset->feature_names
  * for every step. */
-static sk_status name_features(window_builder *b, sk_error *err)
+static sk_status name_features(window_builder *b, const skd_encoder *encoder, sk_error *err)
 {
-    size_t per_step = 0;
-    for (size_t p = 0; p < b->plan_count; p++) {
-        b->plans[p].first_feature = per_step;
-        per_step += plan_features(&b->plans[p]);
-    }
+    size_t per_step = skd_assign_features(b->plans, b->plan_count);
     b->step_features = per_step;
     if (per_step == 0)
         return SK_OK;
@@ -1615,71 +1113,7 @@ static sk_status name_features(window_builder *b, sk_error *err)
                             "store. Give a shorter --window.",
                             b->window, per_step);
     }
-
-    sk_dataset *dataset = b->dataset;
-    size_t features = b->window * per_step;
-    dataset->feature_names = sk_calloc(features, sizeof *dataset->feature_names);
-    if (dataset->feature_names == NULL)
-        return out_of_memory(err);
-    dataset->features = features;
-
-    size_t f = 0;
-    for (size_t k = 0; k < b->window; k++) {
-        size_t lag = b->window - 1 - k;
-        for (size_t p = 0; p < b->plan_count; p++) {
-            const column_plan *plan = &b->plans[p];
-            const char *column = sk_table_column_name(b->table, plan->column);
-            if (plan->emit_values && plan->numeric) {
-                dataset->feature_names[f++] = step_feature_name(column, NULL, 0, lag);
-            } else if (plan->emit_values) {
-                for (size_t c = 0; c < plan->category_count; c++)
-                    dataset->feature_names[f++] =
-                        step_feature_name(column, plan->categories[c], 0, lag);
-            }
-            if (plan->emit_missing)
-                dataset->feature_names[f++] = step_feature_name(column, NULL, 1, lag);
-        }
-    }
-    for (size_t i = 0; i < features; i++) {
-        if (dataset->feature_names[i] == NULL)
-            return out_of_memory(err);
-    }
-    return SK_OK;
-}
-
-/* Fails with a message when no feature is left per step. */
-static sk_status check_features_left(const window_builder *b, sk_error *err)
-{
-    if (b->step_features > 0)
-        return SK_OK;
-    const char *target = sk_table_column_name(b->table, b->target);
-    if (b->plan_count == 0) {
-        return sk_error_set(err, SK_ERR_INPUT,
-                            "The file has no column besides the target '%s' and the time and "
-                            "group columns, so there is nothing to learn from. Add feature "
-                            "columns.",
-                            target);
-    }
-    char names[SK_ERROR_MAX / 2];
-    size_t used = 0;
-    names[0] = '\0';
-    for (size_t p = 0; p < b->plan_count && p < LIST_ITEMS_MAX && used < sizeof names; p++) {
-        int n = snprintf(names + used, sizeof names - used, "%s'%s'", p == 0 ? "" : ", ",
-                         sk_table_column_name(b->table, b->plans[p].column));
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
-    if (b->plan_count > LIST_ITEMS_MAX && used < sizeof names)
-        snprintf(names + used, sizeof names - used, " and %zu more",
-                 b->plan_count - LIST_ITEMS_MAX);
-    return sk_error_set(err, SK_ERR_INPUT,
-                        "No feature column is left besides the target '%s': %s %s dropped "
-                        "as empty, constant, or text with more than %zu distinct values. "
-                        "The file needs a column of numbers or of text with few distinct "
-                        "values; --target may name the wrong column.",
-                        target, names, b->plan_count == 1 ? "was" : "were",
-                        b->max_categories);
+    return skd_name_features(encoder, b->plans, b->plan_count, b->window, per_step, err);
 }
 
 /* Plans every column but the target, time and group columns, then names
@@ -1690,79 +1124,53 @@ static sk_status plan_columns(window_builder *b, sk_error *err)
     b->plans = sk_calloc(columns, sizeof *b->plans);
     if (b->plans == NULL)
         return out_of_memory(err);
+
+    /* Gap steps count as missing values of every column. */
+    const skd_encoder encoder = {
+        .table = b->table,
+        .dataset = b->dataset,
+        .variant = &WINDOW_VARIANT,
+        .row_use = b->row_use,
+        .max_categories = b->max_categories,
+        .gaps_missing = b->gap_windows > 0,
+    };
     for (size_t c = 0; c < columns; c++) {
         if (c == b->target || (b->has_time && c == b->time_column)
             || (b->has_group && c == b->group_column))
             continue;
-        column_plan *plan = &b->plans[b->plan_count++];
+        skd_column_plan *plan = &b->plans[b->plan_count++];
         plan->column = c;
-        sk_status status = plan_column(b, plan, err);
+        sk_status status = skd_plan_column(&encoder, plan, err);
         if (status != SK_OK)
             return status;
     }
-    sk_status status = notice_missing(b, err);
+    sk_status status = skd_notice_missing(&encoder, b->plans, b->plan_count, err);
     if (status == SK_OK)
-        status = name_features(b, err);
+        status = name_features(b, &encoder, err);
     if (status == SK_OK)
-        status = check_features_left(b, err);
+        status = skd_check_features_left(&encoder, b->target, b->plans, b->plan_count, err);
     return status;
 }
 
 /* ---- step 8: matrices -------------------------------------------------------------- */
 
-static int find_category(const column_plan *plan, const char *value, size_t *index)
-{
-    const char **found = bsearch(&value, plan->categories, plan->category_count,
-                                 sizeof *plan->categories, compare_texts);
-    if (found == NULL)
-        return 0;
-    *index = (size_t)(found - plan->categories);
-    return 1;
-}
-
-/* Writes the features of one step into out [step_features], which is all
- * zeros; row NO_ROW is a gap, whose every value is missing. */
-static void encode_step(const window_builder *b, size_t row, double *out)
-{
-    for (size_t p = 0; p < b->plan_count; p++) {
-        const column_plan *plan = &b->plans[p];
-        const char *cell = row == NO_ROW ? NULL : sk_table_cell(b->table, row, plan->column);
-        size_t f = plan->first_feature;
-
-        if (plan->emit_values && plan->numeric) {
-            double value;
-            /* A missing value gets the training mean, which standardises to 0. */
-            if (cell != NULL && sk_parse_double(cell, &value))
-                out[f] = (value - plan->mean) / plan->sd;
-            f++;
-        } else if (plan->emit_values) {
-            size_t category;
-            /* Missing values and values unseen in training stay all zeros. */
-            if (cell != NULL && find_category(plan, cell, &category))
-                out[f + category] = 1.0;
-            f += plan->category_count;
-        }
-        if (plan->emit_missing)
-            out[f] = cell == NULL ? 1.0 : 0.0;
-    }
-}
-
 /* Encodes every row that a window reads once: encoded [rows read][P], and
- * slot[r] is row r's index in it (NO_ROW for rows no window reads). */
+ * slot[r] is row r's index in it (SKD_NO_ROW for rows no window reads). */
 static sk_status encode_rows(const window_builder *b, gsl_matrix **encoded, size_t *slot,
                              double *gap, sk_error *err)
 {
     size_t used = 0;
     for (size_t r = 0; r < b->rows; r++)
-        slot[r] = b->row_use[r] != 0 ? used++ : NO_ROW;
+        slot[r] = b->row_use[r] != 0 ? used++ : SKD_NO_ROW;
     *encoded = gsl_matrix_calloc(used, b->step_features);
     if (*encoded == NULL)
         return out_of_memory(err);
     for (size_t r = 0; r < b->rows; r++) {
-        if (slot[r] != NO_ROW)
-            encode_step(b, r, gsl_matrix_ptr(*encoded, slot[r], 0));
+        if (slot[r] != SKD_NO_ROW)
+            skd_encode_row(b->table, b->plans, b->plan_count, r,
+                           gsl_matrix_ptr(*encoded, slot[r], 0));
     }
-    encode_step(b, NO_ROW, gap);
+    skd_encode_row(b->table, b->plans, b->plan_count, SKD_NO_ROW, gap);
     return SK_OK;
 }
 
@@ -1845,30 +1253,30 @@ static sk_status notice_windows(window_builder *b, sk_error *err)
         snprintf(predicts, sizeof predicts, "%zu step%s after its last step", b->horizon,
                  plural(b->horizon));
 
-    sk_status status = add_notice(b->dataset, err,
-                                  "Made %zu windows of %zu step%s from %zu row%s in %zu "
-                                  "series; a step is %s, and each window predicts the label "
-                                  "%s.",
-                                  b->window_count, b->window, plural(b->window), b->rows,
-                                  plural(b->rows), b->series_count, step, predicts);
+    sk_status status = skd_add_notice(b->dataset, &WINDOW_VARIANT, err,
+                                      "Made %zu windows of %zu step%s from %zu row%s in %zu "
+                                      "series; a step is %s, and each window predicts the label "
+                                      "%s.",
+                                      b->window_count, b->window, plural(b->window), b->rows,
+                                      plural(b->rows), b->series_count, step, predicts);
     if (status == SK_OK && b->short_history > 0) {
         size_t early = b->window + b->horizon - 1;
-        status = add_notice(b->dataset, err,
-                            "%zu labelled row%s %s within the first %zu step%s of %s series, "
-                            "too early for a whole window before %s, and anchor%s none.",
-                            b->short_history, plural(b->short_history),
-                            b->short_history == 1 ? "lies" : "lie", early, plural(early),
-                            b->short_history == 1 ? "its" : "their",
-                            b->short_history == 1 ? "it" : "them",
-                            b->short_history == 1 ? "s" : "");
+        status = skd_add_notice(b->dataset, &WINDOW_VARIANT, err,
+                                "%zu labelled row%s %s within the first %zu step%s of %s series, "
+                                "too early for a whole window before %s, and anchor%s none.",
+                                b->short_history, plural(b->short_history),
+                                b->short_history == 1 ? "lies" : "lie", early, plural(early),
+                                b->short_history == 1 ? "its" : "their",
+                                b->short_history == 1 ? "it" : "them",
+                                b->short_history == 1 ? "s" : "");
     }
     if (status == SK_OK && b->dataset->rows_dropped > 0) {
         size_t missing = b->dataset->rows_dropped;
-        status = add_notice(b->dataset, err,
-                            "%zu row%s with a missing label in column '%s' anchor%s no window "
-                            "but still supply features to the windows that read %s.",
-                            missing, plural(missing), b->dataset->target_name,
-                            missing == 1 ? "s" : "", missing == 1 ? "it" : "them");
+        status = skd_add_notice(b->dataset, &WINDOW_VARIANT, err,
+                                "%zu row%s with a missing label in column '%s' anchor%s no window "
+                                "but still supply features to the windows that read %s.",
+                                missing, plural(missing), b->dataset->target_name,
+                                missing == 1 ? "s" : "", missing == 1 ? "it" : "them");
     }
     return status;
 }
@@ -1879,19 +1287,19 @@ static sk_status notice_gaps(window_builder *b, sk_error *err)
         return SK_OK;
     const char *steps = b->gap_steps == 1 ? "step" : "steps";
     if (b->options->gaps == SK_GAP_SKIP) {
-        return add_notice(b->dataset, err,
-                          "The series have %lld time %s without a row (gaps); %zu window%s "
-                          "that would read one %s skipped.",
-                          b->gap_steps, steps, b->skipped_windows, plural(b->skipped_windows),
-                          b->skipped_windows == 1 ? "was" : "were");
+        return skd_add_notice(b->dataset, &WINDOW_VARIANT, err,
+                              "The series have %lld time %s without a row (gaps); %zu window%s "
+                              "that would read one %s skipped.",
+                              b->gap_steps, steps, b->skipped_windows, plural(b->skipped_windows),
+                              b->skipped_windows == 1 ? "was" : "were");
     }
-    return add_notice(b->dataset, err,
-                      "The series have %lld time %s without a row (gaps); %zu window%s "
-                      "read%s at least one, as a step whose every feature is missing: "
-                      "numbers get the training mean and every 'COLUMN (missing)' feature "
-                      "is 1.",
-                      b->gap_steps, steps, b->gap_windows, plural(b->gap_windows),
-                      b->gap_windows == 1 ? "s" : "");
+    return skd_add_notice(b->dataset, &WINDOW_VARIANT, err,
+                          "The series have %lld time %s without a row (gaps); %zu window%s "
+                          "read%s at least one, as a step whose every feature is missing: "
+                          "numbers get the training mean and every 'COLUMN (missing)' feature "
+                          "is 1.",
+                          b->gap_steps, steps, b->gap_windows, plural(b->gap_windows),
+                          b->gap_windows == 1 ? "s" : "");
 }
 
 /* Describes the split and, for a time split, the windows that read
@@ -1901,12 +1309,12 @@ static sk_status notice_split(window_builder *b, sk_error *err)
     sk_dataset *dataset = b->dataset;
     if (b->options->split == SK_WINDOW_SPLIT_RANDOM) {
         dataset->leakage_risk = true;
-        return add_notice(dataset, err,
-                          "The windows were split at random (seed %lu, stratified by class), "
-                          "so validation windows share rows and times with training windows "
-                          "and validation scores are likely optimistic. A time split gives an "
-                          "honest estimate.",
-                          b->options->seed);
+        return skd_add_notice(dataset, &WINDOW_VARIANT, err,
+                              "The windows were split at random (seed %lu, stratified by class), "
+                              "so validation windows share rows and times with training windows "
+                              "and validation scores are likely optimistic. A time split gives an "
+                              "honest estimate.",
+                              b->options->seed);
     }
 
     size_t early_readers = 0;
@@ -1928,16 +1336,16 @@ static sk_status notice_split(window_builder *b, sk_error *err)
     format_step(b, last[IN_TRAIN], times[1], sizeof times[1]);
     format_step(b, first[IN_VAL], times[2], sizeof times[2]);
     format_step(b, last[IN_VAL], times[3], sizeof times[3]);
-    sk_status status = add_notice(dataset, err,
-                                  "Time split at %s: %zu training windows predict labels from "
-                                  "%s to %s, and %zu validation windows from %s to %s.",
-                                  cut, dataset->train.rows, times[0], times[1],
-                                  dataset->val.rows, times[2], times[3]);
+    sk_status status = skd_add_notice(dataset, &WINDOW_VARIANT, err,
+                                      "Time split at %s: %zu training windows predict labels from "
+                                      "%s to %s, and %zu validation windows from %s to %s.",
+                                      cut, dataset->train.rows, times[0], times[1],
+                                      dataset->val.rows, times[2], times[3]);
     if (status == SK_OK && early_readers > 0) {
-        status = add_notice(dataset, err,
-                            "%zu of the validation windows read features of steps before %s. "
-                            "No label crosses the cut, because labels are never features.",
-                            early_readers, cut);
+        status = skd_add_notice(dataset, &WINDOW_VARIANT, err,
+                                "%zu of the validation windows read features of steps before %s. "
+                                "No label crosses the cut, because labels are never features.",
+                                early_readers, cut);
     }
     return status;
 }
@@ -1977,18 +1385,14 @@ static sk_status builder_init(window_builder *b, const sk_table *table,
 
 static void builder_free(window_builder *b)
 {
-    if (b->plans != NULL) {
-        for (size_t p = 0; p < b->plan_count; p++)
-            free(b->plans[p].categories);
-    }
-    free(b->plans);
+    skd_free_plans(b->plans, b->plan_count);
     free(b->step);
     free(b->series_of);
     free(b->order);
     free(b->series);
     free(b->windows);
     free(b->row_use);
-    map_free(&b->groups);
+    skd_map_free(&b->groups);
     sk_dataset_free(b->dataset);
 }
 
