@@ -4,10 +4,10 @@
  *
  *     bench_inspect FILE EXACT_LIMIT RESAMPLES
  *
- * Reads FILE with sk_predictions_stream() (EXACT_LIMIT 0 is the default
- * limit), builds the sweep (exact from the scores, or binned from the
- * bins), then the ROC and precision-recall curves, a 50-bin histogram per
- * class, 10-bin calibration, and RESAMPLES bootstrap resamples (0 for
+ * Reads FILE with sk_predictions_stream(), where EXACT_LIMIT 0 is the
+ * default limit.  Then builds the sweep (exact from the scores, or binned
+ * from the bins), the ROC and precision-recall curves, a 50-bin histogram
+ * per class, 10-bin calibration, and RESAMPLES bootstrap resamples (0 for
  * none).  Prints one "key value" line per number: seconds per stage, the
  * peak resident set size in kilobytes (getrusage), and the areas with
  * their error bounds.

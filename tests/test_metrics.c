@@ -1624,6 +1624,44 @@ static void binned_areas_within_bounds(void **state)
         sk_sweep_free(exact);
     }
 
+    /* In every bin the negatives score below the positives: the binned ROC
+     * AUC is off by exactly the bound. */
+    for (size_t i = 0; i < n; i++) {
+        y[i] = gsl_rng_uniform(rng) < 0.3;
+        size_t bin = gsl_rng_uniform_int(rng, 500);
+        s[i] = (double)bin + (y[i] ? 0.75 : 0.25);
+    }
+    {
+        sk_sweep *exact = NULL;
+        sk_error err = {""};
+        assert_int_equal(sk_sweep_new(s, y, n, &exact, &err), SK_OK);
+        test_bins b = random_bins(rng, s, y, n, 1.0);
+        for (size_t i = 0; i < b.bins; i++)
+            b.lowest[i] = floor(b.lowest[i]);
+        size_t merged = 0;
+        for (size_t i = 0; i < b.bins; i++) {
+            if (merged > 0 && b.lowest[merged - 1] == b.lowest[i]) {
+                b.negatives[merged - 1] += b.negatives[i];
+                b.positives[merged - 1] += b.positives[i];
+                continue;
+            }
+            b.lowest[merged] = b.lowest[i];
+            b.negatives[merged] = b.negatives[i];
+            b.positives[merged] = b.positives[i];
+            merged++;
+        }
+        b.bins = merged;
+        sk_sweep *binned = binned_sweep(&b);
+        assert_close(sk_sweep_roc_auc(exact) - sk_sweep_roc_auc(binned),
+                     sk_sweep_roc_auc_error(binned), 1e-12);
+        assert_within_bound(sk_sweep_average_precision(exact),
+                            sk_sweep_average_precision(binned),
+                            sk_sweep_average_precision_error(binned));
+        sk_sweep_free(binned);
+        sk_sweep_free(exact);
+        test_bins_free(&b);
+    }
+
     /* Continuous scores in 2^16 bins: the bounds are small. */
     for (size_t i = 0; i < n; i++) {
         y[i] = gsl_rng_uniform(rng) < 0.05;

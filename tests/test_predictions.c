@@ -763,6 +763,722 @@ static void test_from_table_without_source(void **state)
     sk_predictions_free(NULL);
 }
 
+/* ---- streaming reader --------------------------------------------------- */
+
+/* Relative agreement of sums computed in another order (binned mode sums
+ * per label, exact mode over rows): a few roundings of 1e-16 each. */
+#define SUM_RELATIVE 1e-12
+
+/* Slack on top of a stated error bound: the bound and both areas are
+ * computed in floating point, each to within about 1e-15. */
+#define BOUND_SLACK 1e-12
+
+/* Maximum time a test waits for the reader thread to show progress.  It is
+ * generous, so that only a broken reader fails it, not a loaded machine. */
+#define PROGRESS_WAIT_SECONDS 60
+
+/* Returns the path of a new file of the fixture directory (removed with
+ * it), in a static buffer valid until the next call. */
+static const char *next_fixture_path(void)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/f%d.csv", fixture_dir, fixture_serial++);
+    return path;
+}
+
+/* Streams path, which must be accepted. */
+static sk_predictions *stream_ok(const char *path, const sk_predictions_options *options,
+                                 sk_read_progress *progress)
+{
+    sk_predictions *p = NULL;
+    sk_error err = { "" };
+    sk_status status = sk_predictions_stream(path, options, progress, &p, &err);
+    if (status != SK_OK)
+        fail_msg("streaming %s failed (status %d): %s", path, (int)status, err.message);
+    return p;
+}
+
+/* A fixture of the tests above, read by both front ends. */
+typedef struct {
+    const char *content;
+    const char *label, *scores, *score_of, *positive;
+} parity_case;
+
+static const parity_case parity_cases[] = {
+    { "y,p\n0,0.1\n1,0.8\n0,0.3\n0,0.2\n", NULL, NULL, NULL, NULL },
+    { "prob,truth\n0.1,no\n0.8,yes\n0.3,no\n", NULL, NULL, NULL, NULL },
+    { "truth,pred\nno,0\nyes,1\nno,0\nno,1\n", NULL, NULL, NULL, NULL },
+    { "0.9,1\n0.2,0\n0.4,0\n", NULL, NULL, NULL, NULL },
+    { "id,y,p,q\n7,1,0.5,0.9\n8,0,0.6,0.2\n9,0,0.1,0.3\n", "y", "q", NULL, NULL },
+    { "id,y,p,q\n7,1,0.5,0.9\n8,0,0.6,0.2\n9,0,0.1,0.3\n", "2", "3", NULL, NULL },
+    { "target,p\n1,0.5\n0,0.6\n0,0.1\n", "target", NULL, NULL, NULL },
+    { "a,y,b\n0.5,1,2.0\n0.6,0,-1\n0.1,0,0.5\n", NULL, "a,b", NULL, NULL },
+    { "y,svm,logreg,mlp\n1,1.5,0.9,0.8\n0,-0.5,0.2,0.3\n0,-2,0.4,0.1\n", "y",
+      "logreg, mlp,svm", NULL, NULL },
+    { "y,\"p,1\"\n1,0.7\n0,0.4\n", "y", "p,1", NULL, NULL },
+    { "y,p\n'-1',0.2\n1,0.9\n-1,0.1\n-1,0.4\n", NULL, NULL, NULL, NULL },
+    { "p,y\n0.6,yes\n0.3,no\n0.2,no\n", NULL, NULL, NULL, NULL },
+    { "y,p\n2,0.5\n10,0.4\n2,0.3\n10,0.8\n", NULL, NULL, NULL, NULL },
+    { "animal,p\ncat,0.25\ndog,0.75\ndog,0.5\ndog,1\n", NULL, NULL, NULL, NULL },
+    { "y,p\n0,0.1\n1,0.8\n0,0.3\n0,0.2\n", NULL, NULL, NULL, "0" },
+    { "y,p,margin\n0,0.9,2.5\n1,0.2,-1.5\n0,0.6,0\n0,1,-0.25\n", "y", "p,margin", "0", NULL },
+    { "y,p\nyes,0.9\nno,0.2\nyes,0.6\nyes,0.7\n", NULL, NULL, "yes", "yes" },
+    { "y,logit\n0,-3.5\n1,2\n0,0.5\n", NULL, NULL, NULL, "0" },
+    { "y,a,b,c\n1,0,1.0000001,-0.0\n0,1,0.5,1\n0,0.5,0.2,0.3\n", "y", "a,b,c", NULL, NULL },
+    { "y,p\n-1,0.2\n1,0.9\n1,0.7\n", NULL, NULL, NULL, "'-1'" },
+    { "y,p\nTrue,0.2\nFalse,0.9\nTrue,0.7\n", NULL, NULL, NULL, "true" },
+    { "y,p\n1.0,0.2\n0.0,0.9\n0.0,0.7\n", NULL, NULL, "0", "1" },
+    { "y,p\n0,0.1\n1,0.2\n2,0.9\n1,0.3\n2,0.6\n0,0.2\n", "y", "p", NULL, "2" },
+    /* Rejected ones: both front ends give the same message. */
+    { "y,p\n1,0.5\n0,0.2\n", "label", "p", NULL, NULL },
+    { "y,p\n1,0.5\n0,0.2\n", "y", "p,q", NULL, NULL },
+    { "y,p\n1,0.5\n0,0.2\n", "y", "5", NULL, NULL },
+    { "y,p\n1,0.5\n0,0.2\n", "y", "p,y", NULL, NULL },
+    { "y,p\n1,0.5\n0,0.2\n", "y", "p,2", NULL, NULL },
+    { "y,p,q\n1,0.5,1\n0,0.2,1\n", "y", "p,,q", NULL, NULL },
+    { "id,y,p,q\n1,1,0.5,0.4\n2,0,0.2,0.1\n", NULL, NULL, NULL, NULL },
+    { "p\n0.5\n0.2\n", NULL, NULL, NULL, NULL },
+    { "y,pred\n1,1\n0,0\n0,1\n", NULL, NULL, NULL, NULL },
+    { "a,b\n1,0.5\n2,0.2\n3,0.1\n", NULL, NULL, NULL, NULL },
+    { "a,b\nx,u\ny,v\n", NULL, NULL, NULL, NULL },
+    { "id,y,p\n1,1,0.5\n2,0,0.2\n", "y", NULL, NULL, NULL },
+    { "y,p\n1,0.5\n1,0.2\n1,0.3\n", NULL, NULL, NULL, NULL },
+    { "y,p\na,0.5\nb,0.2\nc,0.1\nb,0.3\n", "y", "p", NULL, NULL },
+    { "y,p\nyes,0.5\nno,0.2\n", NULL, NULL, NULL, "maybe" },
+    { "y,p\n0,0.5\n1,0.2\n0,0.1\n", NULL, NULL, "2", NULL },
+    { "y,p\n0,0.5\n1,0.2\n2,0.1\n", "y", "p", "1", "2" },
+    { "y,p\n1,0.5\n0,0.2\n0,abc\n", NULL, NULL, NULL, NULL },
+    { "y,p,note\n1,0.5,\"two\nlines\"\n\n0,low,x\n", "y", "p", NULL, NULL },
+    { "y,p\n1,0.5\n0,0.2\n0,NaN\n", "y", "p", NULL, NULL },
+    { "y,p\n1,0.5\n0,-Infinity\n0,0.1\n", "y", "p", NULL, NULL },
+    { "y,p\n1,0.5\n0,0.2\nNA,0.3\n", NULL, NULL, NULL, NULL },
+    { "y,p\n1,0.5\n,0.2\n0,0.3\n", NULL, NULL, NULL, NULL },
+};
+
+static void assert_same_strings(char *const *a, char *const *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(a[i], b[i]);
+}
+
+/* Compares two accepted results field by field; scores bit for bit. */
+static void assert_same_predictions(const sk_predictions *a, const sk_predictions *b)
+{
+    assert_int_equal(a->rows, b->rows);
+    assert_int_equal(a->positives, b->positives);
+    assert_memory_equal(a->y, b->y, a->rows);
+    assert_string_equal(a->label_name, b->label_name);
+    assert_int_equal(a->classes, b->classes);
+    assert_int_equal(a->score_columns, b->score_columns);
+    assert_same_strings(a->score_names, b->score_names, a->score_columns);
+    for (size_t i = 0; i < a->score_columns; i++) {
+        assert_memory_equal(a->scores[i], b->scores[i], a->rows * sizeof(double));
+        assert_int_equal(a->probability[i], b->probability[i]);
+    }
+    assert_string_equal(a->positive_label, b->positive_label);
+    assert_string_equal(a->negative_label, b->negative_label);
+    assert_string_equal(a->score_of_label, b->score_of_label);
+    assert_int_equal(a->flipped, b->flipped);
+    assert_int_equal(a->one_vs_rest, b->one_vs_rest);
+    assert_int_equal(a->notice_count, b->notice_count);
+    assert_same_strings(a->notices, b->notices, a->notice_count);
+    assert_false(a->binned);
+    assert_false(b->binned);
+}
+
+/* Every fixture above gives the same result, or the same message, from the
+ * stream as from sk_table_read() and sk_predictions_from_table(). */
+static void test_stream_matches_table(void **state)
+{
+    (void)state;
+    for (size_t c = 0; c < sizeof parity_cases / sizeof parity_cases[0]; c++) {
+        const parity_case *pc = &parity_cases[c];
+        sk_predictions_options o = make_options(pc->label, pc->scores, pc->score_of,
+                                                pc->positive);
+        const char *path = write_fixture(pc->content);
+
+        sk_table *table = NULL;
+        sk_error table_err = { "" };
+        sk_predictions *from_table = NULL;
+        sk_status table_status = sk_table_read(path, NULL, &table, &table_err);
+        if (table_status == SK_OK)
+            table_status = sk_predictions_from_table(table, path, &o, &from_table, &table_err);
+        sk_table_free(table);
+
+        sk_error stream_err = { "" };
+        sk_predictions *streamed = NULL;
+        sk_status stream_status = sk_predictions_stream(path, &o, NULL, &streamed, &stream_err);
+        if (stream_status != table_status)
+            fail_msg("case %zu: table status %d (%s), stream status %d (%s)", c,
+                     (int)table_status, table_err.message, (int)stream_status,
+                     stream_err.message);
+        if (table_status == SK_OK)
+            assert_same_predictions(from_table, streamed);
+        else
+            assert_string_equal(table_err.message, stream_err.message);
+        sk_predictions_free(from_table);
+        sk_predictions_free(streamed);
+    }
+}
+
+/* Writes `rows` rows of label,score of a weak classifier to fp, drawn from
+ * rng, and stores the scores and labels when the arrays are not NULL. */
+static void write_generated(FILE *fp, gsl_rng *rng, size_t rows, double prevalence,
+                            double *scores, unsigned char *y)
+{
+    fprintf(fp, "label,score\n");
+    for (size_t i = 0; i < rows; i++) {
+        int label = gsl_rng_uniform(rng) < prevalence;
+        double logit = -3.0 + gsl_ran_gaussian(rng, 1.0) + 2.0 * label;
+        double score = 1.0 / (1.0 + exp(-logit));
+        fprintf(fp, "%d,%.17g\n", label, score);
+        if (scores != NULL) {
+            scores[i] = score;
+            y[i] = (unsigned char)label;
+        }
+    }
+}
+
+/* Writes a generated file and returns its path (static buffer). */
+static const char *generated_fixture(size_t rows, unsigned long seed)
+{
+    const char *path = next_fixture_path();
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(rng);
+    gsl_rng_set(rng, seed);
+    write_generated(fp, rng, rows, 0.05, NULL, NULL);
+    gsl_rng_free(rng);
+    assert_int_equal(fclose(fp), 0);
+    return path;
+}
+
+static void test_progress_totals(void **state)
+{
+    (void)state;
+    const size_t rows = 150000;
+    const char *path = generated_fixture(rows, 3);
+    struct stat info;
+    assert_int_equal(stat(path, &info), 0);
+    assert_true(info.st_size > 2 * (1 << 20)); /* several chunks */
+
+    sk_read_progress progress = { 0 };
+    sk_predictions *p = stream_ok(path, NULL, &progress);
+    assert_int_equal(atomic_load(&progress.bytes_total), (size_t)info.st_size);
+    assert_int_equal(atomic_load(&progress.bytes_read), (size_t)info.st_size);
+    assert_int_equal(atomic_load(&progress.rows_read), rows);
+    assert_false(atomic_load(&progress.binned));
+    assert_int_equal(p->rows, rows);
+    sk_predictions_free(p);
+}
+
+static void test_cancel_before_start(void **state)
+{
+    (void)state;
+    const char *path = generated_fixture(150000, 4);
+    sk_read_progress progress = { 0 };
+    atomic_store(&progress.cancel, true);
+    sk_predictions *p = (sk_predictions *)&p;
+    sk_error err = { "" };
+    assert_int_equal(sk_predictions_stream(path, NULL, &progress, &p, &err), SK_ERR_INPUT);
+    assert_null(p);
+    assert_contains(err.message, "was interrupted");
+    assert_contains(err.message, path);
+    /* It stopped after the first chunk, not at the end of the file. */
+    assert_true(atomic_load(&progress.bytes_read) <= (size_t)1 << 20);
+    assert_true(atomic_load(&progress.rows_read) < 150000);
+}
+
+typedef struct {
+    const char *path;
+    sk_read_progress *progress;
+    sk_status status;
+    sk_error err;
+} reader_job;
+
+static void *read_in_thread(void *context)
+{
+    reader_job *job = context;
+    sk_predictions *p = NULL;
+    job->status = sk_predictions_stream(job->path, NULL, job->progress, &p, &job->err);
+    sk_predictions_free(p);
+    return NULL;
+}
+
+/* On a pipe the total is unknown, the counters advance while the writer
+ * is still writing, and cancel stops the reader. */
+static void test_progress_and_cancel_on_pipe(void **state)
+{
+    (void)state;
+    const char *path = next_fixture_path();
+    assert_int_equal(mkfifo(path, 0600), 0);
+    sk_read_progress progress = { 0 };
+    reader_job job = { .path = path, .progress = &progress };
+    pthread_t reader;
+    assert_int_equal(pthread_create(&reader, NULL, read_in_thread, &job), 0);
+
+    FILE *fp = fopen(path, "w"); /* returns once the reader has opened it */
+    assert_non_null(fp);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(rng);
+    gsl_rng_set(rng, 5);
+    write_generated(fp, rng, 200000, 0.05, NULL, NULL); /* about 4 MiB */
+    assert_int_equal(fflush(fp), 0);
+
+    struct timespec pause = { 0, 10 * 1000 * 1000 };
+    int waited = 0;
+    while (atomic_load(&progress.rows_read) == 0 && waited < PROGRESS_WAIT_SECONDS * 100) {
+        nanosleep(&pause, NULL);
+        waited++;
+    }
+    size_t rows_seen = atomic_load(&progress.rows_read);
+    size_t bytes_seen = atomic_load(&progress.bytes_read);
+    assert_true(rows_seen > 0);
+    assert_true(bytes_seen > 0);
+    assert_int_equal(atomic_load(&progress.bytes_total), 0);
+
+    atomic_store(&progress.cancel, true);
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(pthread_join(reader, NULL), 0);
+    gsl_rng_free(rng);
+    assert_int_equal(job.status, SK_ERR_INPUT);
+    assert_contains(job.err.message, "was interrupted");
+    assert_true(atomic_load(&progress.rows_read) >= rows_seen);
+}
+
+/* Exactly exact_limit rows stay exact; one more bins; --exact never bins. */
+static void test_exact_limit_boundary(void **state)
+{
+    (void)state;
+    sk_predictions_options o = make_options(NULL, NULL, NULL, NULL);
+    o.exact_limit = 1000;
+    sk_predictions *p = stream_ok(generated_fixture(1000, 6), &o, NULL);
+    assert_false(p->binned);
+    assert_non_null(p->scores);
+    assert_null(p->bins);
+    sk_predictions_free(p);
+
+    sk_read_progress progress = { 0 };
+    const char *path = generated_fixture(1001, 6);
+    p = stream_ok(path, &o, &progress);
+    assert_true(p->binned);
+    assert_true(atomic_load(&progress.binned));
+    assert_null(p->scores);
+    assert_null(p->y);
+    assert_non_null(p->bins);
+    assert_int_equal(p->rows, 1001);
+    size_t total = 0;
+    for (size_t b = 0; b < p->bins[0].bins; b++)
+        total += p->bins[0].negatives[b] + p->bins[0].positives[b];
+    assert_int_equal(total, 1001);
+    sk_predictions_free(p);
+
+    o.exact = true;
+    p = stream_ok(path, &o, NULL);
+    assert_false(p->binned);
+    assert_int_equal(p->rows, 1001);
+    sk_predictions_free(p);
+}
+
+/* Builds the sweep of binned column `column`. */
+static sk_sweep *sweep_of_bins(const sk_predictions *p, size_t column)
+{
+    const sk_score_bins *b = &p->bins[column];
+    sk_sweep *sweep = NULL;
+    sk_error err = { "" };
+    sk_status status = sk_sweep_new_binned(b->lowest, b->negatives, b->positives, b->bins,
+                                           b->max_score, &sweep, &err);
+    if (status != SK_OK)
+        fail_msg("sk_sweep_new_binned failed: %s", err.message);
+    return sweep;
+}
+
+static sk_sweep *sweep_of_scores(const sk_predictions *p, size_t column)
+{
+    sk_sweep *sweep = NULL;
+    sk_error err = { "" };
+    sk_status status = sk_sweep_new(p->scores[column], p->y, p->rows, &sweep, &err);
+    if (status != SK_OK)
+        fail_msg("sk_sweep_new failed: %s", err.message);
+    return sweep;
+}
+
+#define assert_within_bound(exact, binned, bound)                                   \
+    do {                                                                            \
+        double x_ = (exact), b_ = (binned), e_ = (bound);                           \
+        if (!(fabs(x_ - b_) <= e_ + BOUND_SLACK))                                   \
+            fail_msg("%s: exact %.17g, binned %.17g, differ by %.3g > bound %.3g",  \
+                     #binned, x_, b_, fabs(x_ - b_), e_);                           \
+    } while (0)
+
+/* Fails unless both are NaN or they differ by at most SUM_RELATIVE times
+ * the larger of |expected| and scale (a mean near 0 is judged against the
+ * spread of the scores). */
+static void assert_sum_close(double expected, double actual, double scale)
+{
+    if (isnan(expected) && isnan(actual))
+        return;
+    double tolerance = SUM_RELATIVE * fmax(fabs(expected), scale);
+    if (!(fabs(expected - actual) <= tolerance))
+        fail_msg("expected %.17g, got %.17g (tolerance %g)", expected, actual, tolerance);
+}
+
+/* Compares the binned reading of path against the exact reading of the
+ * same file: rows, classes, both areas within the stated bounds, and the
+ * summaries.  Returns the binned result. */
+static sk_predictions *compare_binned_with_exact(const char *path,
+                                                 sk_predictions_options options)
+{
+    options.exact = true;
+    sk_predictions *exact = stream_ok(path, &options, NULL);
+    options.exact = false;
+    sk_predictions *binned = stream_ok(path, &options, NULL);
+    assert_false(exact->binned);
+    assert_true(binned->binned);
+    assert_int_equal(binned->rows, exact->rows);
+    assert_int_equal(binned->positives, exact->positives);
+    assert_string_equal(binned->positive_label, exact->positive_label);
+    assert_int_equal(binned->flipped, exact->flipped);
+    assert_int_equal(binned->notice_count, exact->notice_count);
+    for (size_t i = 0; i < exact->score_columns; i++) {
+        sk_sweep *e = sweep_of_scores(exact, i);
+        sk_sweep *b = sweep_of_bins(binned, i);
+        assert_int_equal(sk_sweep_count(b), exact->rows);
+        assert_int_equal(sk_sweep_positives(b), exact->positives);
+        assert_close(sk_sweep_max_score(e), sk_sweep_max_score(b), 0.0);
+        assert_close(sk_sweep_min_score(e), sk_sweep_min_score(b), 0.0);
+        assert_within_bound(sk_sweep_roc_auc(e), sk_sweep_roc_auc(b),
+                            sk_sweep_roc_auc_error(b));
+        assert_within_bound(sk_sweep_average_precision(e), sk_sweep_average_precision(b),
+                            sk_sweep_average_precision_error(b));
+        assert_int_equal(binned->probability[i], exact->probability[i]);
+        assert_sum_close(exact->summary[i].log_loss, binned->summary[i].log_loss, 0.0);
+        assert_sum_close(exact->summary[i].brier, binned->summary[i].brier, 0.0);
+        assert_sum_close(exact->summary[i].mean, binned->summary[i].mean,
+                         exact->summary[i].sd);
+        assert_sum_close(exact->summary[i].sd, binned->summary[i].sd, 0.0);
+        sk_sweep_free(e);
+        sk_sweep_free(b);
+    }
+    sk_predictions_free(exact);
+    return binned;
+}
+
+/* 10^5 rows past a limit of 1000: the stated bounds hold and are small. */
+static void test_binned_bound_holds(void **state)
+{
+    (void)state;
+    sk_predictions_options o = make_options(NULL, NULL, NULL, NULL);
+    o.exact_limit = 1000;
+    sk_predictions *p = compare_binned_with_exact(generated_fixture(100000, 7), o);
+    sk_sweep *b = sweep_of_bins(p, 0);
+    /* About one score per bin: the bounds are far below any reported digit. */
+    assert_true(sk_sweep_roc_auc_error(b) < 1e-4);
+    assert_true(sk_sweep_average_precision_error(b) < 1e-3);
+    sk_sweep_free(b);
+    sk_predictions_free(p);
+}
+
+/* Turned-around scores (1 - p and -s) in binned mode, one-vs-rest, and a
+ * third class without --positive. */
+static void test_binned_orientation_and_classes(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(rng);
+    gsl_rng_set(rng, 8);
+    const char *path = next_fixture_path();
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "animal,p_dog,margin\n");
+    for (int i = 0; i < 20000; i++) {
+        bool cat = gsl_rng_uniform(rng) < 0.2;
+        double p = 1.0 / (1.0 + exp(-(gsl_ran_gaussian(rng, 1.0) + (cat ? -1.0 : 1.0))));
+        /* Some scores very close to 0 and 1, where 1 - p rounds. */
+        if (i % 97 == 0)
+            p = ldexp(gsl_rng_uniform(rng), -60);
+        fprintf(fp, "%s,%.17g,%.17g\n", cat ? "cat" : "dog", p, 4.0 * (p - 0.5));
+    }
+    assert_int_equal(fclose(fp), 0);
+    sk_predictions_options o = make_options("animal", "p_dog,margin", NULL, NULL);
+    o.exact_limit = 500;
+    sk_predictions *p = compare_binned_with_exact(path, o);
+    assert_true(p->flipped);
+    assert_string_equal(p->positive_label, "cat");
+    assert_true(p->probability[0]);
+    assert_false(p->probability[1]);
+    assert_non_null(find_notice(p, "turned into 1 - p"));
+    sk_predictions_free(p);
+
+    path = next_fixture_path();
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "y,p\n");
+    for (int i = 0; i < 5000; i++) {
+        int label = (int)gsl_rng_uniform_int(rng, 3);
+        fprintf(fp, "%d,%.17g\n", label, gsl_rng_uniform(rng) * 0.5 + 0.25 * label);
+    }
+    assert_int_equal(fclose(fp), 0);
+    o = make_options("y", "p", NULL, "2");
+    o.exact_limit = 100;
+    p = compare_binned_with_exact(path, o);
+    assert_true(p->one_vs_rest);
+    assert_int_equal(p->classes, 3);
+    sk_predictions_free(p);
+
+    o = make_options("y", "p", NULL, NULL);
+    o.exact_limit = 100;
+    sk_error err = { "" };
+    sk_predictions *rejected = (sk_predictions *)&rejected;
+    assert_int_equal(sk_predictions_stream(path, &o, NULL, &rejected, &err), SK_ERR_INPUT);
+    assert_null(rejected);
+    assert_contains(err.message, "has 3 classes");
+    gsl_rng_free(rng);
+}
+
+/* Scores beyond the first grid, both above and below, make it double.  At
+ * the end every one of 2^17 evenly spaced scores still has a bin of its
+ * own, so the binned sweep is exact. */
+static void test_binned_rebins_out_of_range(void **state)
+{
+    (void)state;
+    enum { LATTICE = 1 << 17 };
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(rng);
+    gsl_rng_set(rng, 9);
+    int *order = calloc(LATTICE, sizeof *order);
+    assert_non_null(order);
+    for (int k = 0; k < LATTICE; k++)
+        order[k] = k;
+    gsl_ran_shuffle(rng, order, LATTICE, sizeof *order);
+
+    const char *path = next_fixture_path();
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "y,s\n");
+    /* The first grid covers [0, 2^-10]; the lattice spans [-64, 64). */
+    for (int i = 0; i < 1001; i++)
+        fprintf(fp, "%d,%.17g\n", gsl_rng_uniform(rng) < 0.3, ldexp(i % 2, -10));
+    for (int k = 0; k < LATTICE; k++) {
+        double score = -64.0 + ldexp(order[k], -10);
+        fprintf(fp, "%d,%.17g\n", gsl_rng_uniform(rng) < 0.3 + 0.4 * (score > 0), score);
+    }
+    assert_int_equal(fclose(fp), 0);
+    free(order);
+    gsl_rng_free(rng);
+
+    sk_predictions_options o = make_options("y", "s", NULL, NULL);
+    o.exact_limit = 1000;
+    sk_predictions *p = compare_binned_with_exact(path, o);
+    assert_false(p->probability[0]);
+    assert_int_equal(p->bins[0].bins, LATTICE);
+    sk_sweep *b = sweep_of_bins(p, 0);
+    sk_predictions_free(p);
+
+    o.exact = true;
+    p = stream_ok(path, &o, NULL);
+    sk_sweep *e = sweep_of_scores(p, 0);
+    assert_close(sk_sweep_roc_auc(e), sk_sweep_roc_auc(b), 0.0);
+    assert_close(sk_sweep_average_precision(e), sk_sweep_average_precision(b), 0.0);
+    sk_sweep_free(e);
+    sk_sweep_free(b);
+    sk_predictions_free(p);
+}
+
+/* The worst layout for the grid: a first range just over a quarter of it,
+ * then a score just below it.  The 2^17 + 3 scores k 2^-16 for k from
+ * -2^16 - 1 to 2^16 + 1 still get a bin each (a grid of 2^18 bins would put
+ * pairs of them together). */
+static void test_binned_resolution_worst_case(void **state)
+{
+    (void)state;
+    enum { HALF = 1 << 16 };
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(rng);
+    gsl_rng_set(rng, 14);
+    int *order = calloc(2 * HALF + 1, sizeof *order);
+    assert_non_null(order);
+    for (int k = 0; k <= 2 * HALF; k++)
+        order[k] = k - HALF;
+    gsl_ran_shuffle(rng, order, 2 * HALF + 1, sizeof *order);
+
+    const char *path = next_fixture_path();
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "y,s\n");
+    for (int i = 0; i < 1001; i++)
+        fprintf(fp, "%d,%.17g\n", i % 3 == 0, i % 2 == 0 ? 0.0 : ldexp(HALF + 1, -16));
+    fprintf(fp, "1,%.17g\n", -ldexp(HALF + 1, -16));
+    for (int k = 0; k <= 2 * HALF; k++)
+        fprintf(fp, "%d,%.17g\n", gsl_rng_uniform(rng) < 0.2 + 0.5 * (order[k] > 0),
+                ldexp(order[k], -16));
+    assert_int_equal(fclose(fp), 0);
+    free(order);
+    gsl_rng_free(rng);
+
+    sk_predictions_options o = make_options("y", "s", NULL, NULL);
+    o.exact_limit = 1000;
+    sk_predictions *p = compare_binned_with_exact(path, o);
+    assert_int_equal(p->bins[0].bins, 2 * HALF + 3);
+    sk_predictions_free(p);
+
+    /* The first 1001 scores are all 0, so the first grid is about 2^-1100
+     * wide; the rest spans [-1, 1] in steps of 2^-16. */
+    path = next_fixture_path();
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fprintf(fp, "y,s\n");
+    for (int i = 0; i < 1001; i++)
+        fprintf(fp, "%d,0\n", i % 3 == 0);
+    for (int k = -HALF; k <= HALF; k++)
+        fprintf(fp, "%d,%.17g\n", (k * 7919) % 5 == 0, ldexp(k, -16));
+    assert_int_equal(fclose(fp), 0);
+    p = compare_binned_with_exact(path, o);
+    assert_int_equal(p->bins[0].bins, 2 * HALF + 1);
+    sk_predictions_free(p);
+}
+
+/* Exact-mode summaries are the metrics engine's numbers, bit for bit. */
+static void test_summary_matches_metrics(void **state)
+{
+    (void)state;
+    sk_predictions_options o = make_options("animal", "p", NULL, NULL);
+    sk_predictions *p = stream_ok(write_fixture("animal,p\ncat,0.25\ndog,0.75\ndog,0.5\n"
+                                                "dog,1\ncat,0\n"), &o, NULL);
+    assert_true(p->flipped);
+    assert_close(sk_log_loss(p->scores[0], p->y, p->rows), p->summary[0].log_loss, 0.0);
+    assert_close(sk_brier(p->scores[0], p->y, p->rows), p->summary[0].brier, 0.0);
+    assert_close(0.5, p->summary[0].mean, 1e-15);
+    assert_close(sqrt(0.625 / 4.0), p->summary[0].sd, 1e-15);
+    sk_predictions_free(p);
+
+    p = stream_ok(write_fixture("y,logit\n0,-3.5\n1,2\n0,0.5\n"), NULL, NULL);
+    assert_true(isnan(p->summary[0].log_loss));
+    assert_true(isnan(p->summary[0].brier));
+    sk_predictions_free(p);
+}
+
+/* Detection decides from the first rows and checks the rest of the file. */
+static void test_detection_window(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+
+    /* Sorted by label: the first 10000 rows hold one class. */
+    FILE *fp = open_memstream(&text, &len);
+    assert_non_null(fp);
+    fprintf(fp, "y,p\n");
+    for (int i = 0; i < 15000; i++)
+        fprintf(fp, "%d,%.3f\n", i >= 12000, (double)(i % 1000) / 1000.0);
+    assert_int_equal(fclose(fp), 0);
+    sk_predictions *p = stream_ok(write_fixture(text), NULL, NULL);
+    free(text);
+    assert_string_equal(p->label_name, "y");
+    assert_int_equal(p->positives, 3000);
+    sk_predictions_free(p);
+
+    /* A third label after the first 10000 rows: no label column after all. */
+    fp = open_memstream(&text, &len);
+    assert_non_null(fp);
+    fprintf(fp, "y,p\n");
+    for (int i = 0; i < 12000; i++)
+        fprintf(fp, "%d,%.3f\n", i == 11000 ? 2 : i % 2, (double)(i % 1000) / 1000.0);
+    assert_int_equal(fclose(fp), 0);
+    sk_error err;
+    read_rejected(text, NULL, &err);
+    free(text);
+    assert_contains(err.message, "Neither column");
+    assert_null(strstr(err.message, "first 10000 rows"));
+
+    /* Both columns two-valued in the first 10000 rows. */
+    fp = open_memstream(&text, &len);
+    assert_non_null(fp);
+    fprintf(fp, "y,p\n");
+    for (int i = 0; i < 12000; i++)
+        fprintf(fp, "%d,%d\n", i % 2, i < 10000 ? i % 3 == 0 : i % 5);
+    assert_int_equal(fclose(fp), 0);
+    read_rejected(text, NULL, &err);
+    free(text);
+    assert_contains(err.message, "either could be the label");
+    assert_contains(err.message, "in the first 10000 rows");
+}
+
+/* 10^6 rows from a forked writer through a pipe on standard input, read
+ * in exact mode: the same rows, positives and ROC AUC as the sweep of the
+ * generated arrays. */
+static void test_large_standard_input(void **state)
+{
+    (void)state;
+    const size_t rows = 1000000;
+    const unsigned long seed = 10;
+    int pipe_fds[2];
+    assert_int_equal(pipe(pipe_fds), 0);
+    fflush(NULL);
+    pid_t writer = fork();
+    assert_true(writer >= 0);
+    if (writer == 0) {
+        close(pipe_fds[0]);
+        FILE *out = fdopen(pipe_fds[1], "w");
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+        if (out == NULL || rng == NULL)
+            _exit(1);
+        gsl_rng_set(rng, seed);
+        write_generated(out, rng, rows, 0.03, NULL, NULL);
+        _exit(fclose(out) == 0 ? 0 : 1);
+    }
+    close(pipe_fds[1]);
+
+    double *scores = calloc(rows, sizeof *scores);
+    unsigned char *y = calloc(rows, 1);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    FILE *sink = fopen("/dev/null", "w");
+    assert_true(scores != NULL && y != NULL && rng != NULL && sink != NULL);
+    gsl_rng_set(rng, seed);
+    write_generated(sink, rng, rows, 0.03, scores, y);
+    fclose(sink);
+    gsl_rng_free(rng);
+
+    int saved_stdin = dup(STDIN_FILENO);
+    assert_true(saved_stdin >= 0);
+    assert_int_equal(dup2(pipe_fds[0], STDIN_FILENO), STDIN_FILENO);
+    close(pipe_fds[0]);
+    clearerr(stdin);
+    sk_read_progress progress = { 0 };
+    sk_predictions *p = stream_ok("-", NULL, &progress);
+    int wstatus = 0;
+    assert_int_equal(waitpid(writer, &wstatus, 0), writer);
+    assert_true(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+    assert_int_equal(dup2(saved_stdin, STDIN_FILENO), STDIN_FILENO);
+    close(saved_stdin);
+    clearerr(stdin);
+
+    assert_int_equal(atomic_load(&progress.bytes_total), 0);
+    assert_int_equal(atomic_load(&progress.rows_read), rows);
+    assert_false(p->binned);
+    assert_int_equal(p->rows, rows);
+    size_t positives = 0;
+    for (size_t i = 0; i < rows; i++)
+        positives += y[i];
+    assert_int_equal(p->positives, positives);
+    assert_string_equal(p->positive_label, "1");
+    assert_memory_equal(p->y, y, rows);
+    assert_memory_equal(p->scores[0], scores, rows * sizeof *scores);
+
+    sk_sweep *expected = NULL;
+    sk_error err = { "" };
+    assert_int_equal(sk_sweep_new(scores, y, rows, &expected, &err), SK_OK);
+    sk_sweep *actual = sweep_of_scores(p, 0);
+    assert_close(sk_sweep_roc_auc(expected), sk_sweep_roc_auc(actual), 0.0);
+    assert_close(sk_log_loss(scores, y, rows), p->summary[0].log_loss, 0.0);
+    sk_sweep_free(expected);
+    sk_sweep_free(actual);
+    sk_predictions_free(p);
+    free(scores);
+    free(y);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -801,6 +1517,18 @@ int main(void)
         cmocka_unit_test(test_error_missing_label),
         cmocka_unit_test(test_error_empty_files),
         cmocka_unit_test(test_from_table_without_source),
+        cmocka_unit_test(test_stream_matches_table),
+        cmocka_unit_test(test_progress_totals),
+        cmocka_unit_test(test_cancel_before_start),
+        cmocka_unit_test(test_progress_and_cancel_on_pipe),
+        cmocka_unit_test(test_exact_limit_boundary),
+        cmocka_unit_test(test_binned_bound_holds),
+        cmocka_unit_test(test_binned_orientation_and_classes),
+        cmocka_unit_test(test_binned_rebins_out_of_range),
+        cmocka_unit_test(test_binned_resolution_worst_case),
+        cmocka_unit_test(test_summary_matches_metrics),
+        cmocka_unit_test(test_detection_window),
+        cmocka_unit_test(test_large_standard_input),
     };
     return cmocka_run_group_tests(tests, make_fixture_dir, remove_fixture_dir);
 }

@@ -71,10 +71,10 @@ double sk_sweep_average_precision(const sk_sweep *sweep);
 
 /*
  * Builds a sweep from per-class counts in score bins, for inputs with more
- * scores than are kept one by one.  Bin b holds negatives[b] + positives[b]
- * samples whose lowest score is lowest[b]; every score in bin b is below
- * lowest[b + 1], and max_score is the highest score in the top non-empty
- * bin.  lowest must be finite and strictly increasing; empty bins are
+ * scores than are kept one by one.  Bin b contains negatives[b] +
+ * positives[b] samples whose lowest score is lowest[b].  Every score in bin
+ * b is below lowest[b + 1], and max_score is the highest score in the top
+ * non-empty bin.  lowest must be finite and strictly increasing; empty bins are
  * skipped.
  *
  * Every sweep function works on the result, which is the exact sweep of the

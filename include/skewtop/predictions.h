@@ -25,11 +25,13 @@
  * the scores instead (binned mode): per score column and class, counts in
  * 2^19 equal-width bins, with the lowest and highest score of each bin.  The
  * grid starts over the range of the rows read so far, with room on both
- * sides; a later score outside it doubles the bin width (adjacent pairs
- * merge, so every count stays exact) until the score fits.  The observed
- * range then always spans more than a quarter of the bins, so more than
- * 2^17 bins.  Memory in binned mode is about 12 MB per score column
- * whatever the row count (more with one-vs-rest: 2 MB per further class).
+ * sides.  A later score outside it doubles the bin width until the score
+ * fits, and adjacent pairs of bins merge, so every count stays exact.  The
+ * observed range then spans at least a quarter of the bins, so at least
+ * 2^17 bins (before any doubling, when all the first scores are equal, the
+ * bins are 2^-39 of that score wide).  Memory in binned mode is about 12 MB
+ * per score column whatever the row count (more with one-vs-rest: 2 MB per
+ * further class).
  */
 #ifndef SKEWTOP_PREDICTIONS_H
 #define SKEWTOP_PREDICTIONS_H
@@ -51,7 +53,8 @@ typedef struct {
     const char *score_of;   /* class the scores are the probability of; NULL = the larger label */
     const char *positive;   /* positive class; NULL = the minority class */
     sk_csv_options csv;     /* used when reading a file, not by sk_predictions_from_table() */
-    size_t exact_limit;     /* rows kept exactly; beyond, binned mode; 0 = SK_PREDICTIONS_EXACT_LIMIT */
+    size_t exact_limit;     /* rows kept exactly, binned mode beyond;
+                               0 = SK_PREDICTIONS_EXACT_LIMIT */
     bool exact;             /* keep every score whatever the row count */
 } sk_predictions_options;
 
@@ -85,7 +88,8 @@ typedef struct {
 /* Numbers of one score column over every row, oriented, computed while
  * reading so that binned mode needs no scores afterwards. */
 typedef struct {
-    double log_loss;        /* as sk_log_loss() (metrics.h); NAN unless every score lies in [0, 1] */
+    double log_loss;        /* as sk_log_loss() (metrics.h); NAN unless every
+                               score lies in [0, 1] */
     double brier;           /* as sk_brier(); NAN unless every score lies in [0, 1] */
     double mean;            /* mean score */
     double sd;              /* standard deviation with n - 1; NAN for one row */
@@ -113,8 +117,8 @@ typedef struct {
     char **notices;         /* [notice_count] one sentence each, for the user */
     size_t notice_count;
 
-    /* Binned mode: y and scores are NULL and bins[i] holds the counts of
-     * score column i.  rows, positives and the rest are set as in exact
+    /* Binned mode: y and scores are NULL, and bins[i] contains the counts
+     * of score column i.  rows, positives and the rest are set as in exact
      * mode. */
     bool binned;
     sk_score_bins *bins;    /* [score_columns] when binned, else NULL */

@@ -13,8 +13,8 @@
  *      limit, codes and scores are appended to growing arrays; beyond it,
  *      they go into bins (see "binned mode" below).
  *   3. classes: once every row is in, the label counts pick the positive
- *      class (by default the minority, known only at the end) and the class
- *      the scores are for; the codes become y.
+ *      class and the class the scores are for.  The default positive class
+ *      is the minority, known only at the end.  The codes become y.
  *   4. orientation: scores for the other class are turned around, in the
  *      arrays or by reversing the bins.
  * A missing label or score is an error naming its line, never a silently
@@ -71,18 +71,19 @@
  * to hold back as text (a few hundred kilobytes). */
 #define DETECT_ROWS 10000
 
-/* Bytes read from the file at a time; progress and cancel are handled per
- * chunk, so 1 MiB gives about 100 updates a second at parsing speed. */
+/* Bytes read from the file at a time.  Progress and cancel are handled per
+ * chunk.  Parsing ran at 87 MB/s (bench/README.md), so 1 MiB gives about 80
+ * updates a second. */
 #define READ_CHUNK ((size_t)1 << 20)
 
 /* First capacity of the row arrays; they double from there. */
 #define ROWS_INITIAL_CAPACITY 4096
 
-/* Rows accepted in all: a sweep (metrics.h) holds at most UINT32_MAX. */
+/* Rows accepted in all, because a sweep (metrics.h) takes at most UINT32_MAX. */
 #define MAX_ROWS ((size_t)UINT32_MAX)
 
-/* Bins of a binned score column.  The observed range spans more than a
- * quarter of the grid (see grid_extend), so more than 2^17 bins cover it;
+/* Bins of a binned score column.  The observed range spans at least a
+ * quarter of the grid (see grid_extend), so at least 2^17 bins cover it;
  * the grid costs 16 bytes of lowest and highest score plus 4 bytes of count
  * per label group per bin: 12 MB for two classes. */
 #define GRID_BINS ((int64_t)1 << 19)
@@ -419,7 +420,7 @@ typedef struct {
 typedef struct {
     size_t line;
     char *cells[2];         /* NULL for a missing cell */
-} held_row;
+} detection_row;
 
 typedef struct {
     const char *source;             /* file name for messages, "-" or NULL */
@@ -435,8 +436,8 @@ typedef struct {
     size_t label_column;
     size_t *score_column;           /* [result->score_columns] */
     column_evidence evidence[2];    /* two-column files without --label/--score */
-    held_row *held;                 /* [held_count] */
-    size_t held_count;
+    detection_row *detection_rows;  /* [detection_row_count] */
+    size_t detection_row_count;
 
     /* step 2: rows */
     size_t rows;
@@ -916,7 +917,7 @@ static sk_status set_columns(predictions_reader *reader, char **names, size_t co
 }
 
 /* True when the core reads column c of each row. */
-static bool column_wanted(const predictions_reader *reader, size_t column)
+static bool column_is_read(const predictions_reader *reader, size_t column)
 {
     if (reader->state == COLUMNS_DETECTING || reader->detected)
         return column < 2;
@@ -1089,22 +1090,22 @@ static sk_status add_row(predictions_reader *reader, const char *label,
 
 /* Reads the held-back rows of a two-column file once its label column is
  * known. */
-static sk_status add_held_rows(predictions_reader *reader)
+static sk_status add_detection_rows(predictions_reader *reader)
 {
     size_t label = reader->label_column;
     sk_status status = SK_OK;
-    for (size_t r = 0; r < reader->held_count && status == SK_OK; r++) {
-        const held_row *row = &reader->held[r];
+    for (size_t r = 0; r < reader->detection_row_count && status == SK_OK; r++) {
+        const detection_row *row = &reader->detection_rows[r];
         const char *score = row->cells[1 - label];
         status = add_row(reader, row->cells[label], &score, row->line);
     }
-    for (size_t r = 0; r < reader->held_count; r++) {
-        free(reader->held[r].cells[0]);
-        free(reader->held[r].cells[1]);
+    for (size_t r = 0; r < reader->detection_row_count; r++) {
+        free(reader->detection_rows[r].cells[0]);
+        free(reader->detection_rows[r].cells[1]);
     }
-    free(reader->held);
-    reader->held = NULL;
-    reader->held_count = 0;
+    free(reader->detection_rows);
+    reader->detection_rows = NULL;
+    reader->detection_row_count = 0;
     return status;
 }
 
@@ -1130,20 +1131,22 @@ static sk_status finish_detection(predictions_reader *reader, bool partial)
     if (status == SK_OK)
         status = prepare_rows(reader);
     if (status == SK_OK)
-        status = add_held_rows(reader);
+        status = add_detection_rows(reader);
     return status;
 }
 
 /* Holds back one row of a two-column file while detecting its columns. */
-static sk_status hold_row(predictions_reader *reader, const char *const *cells, size_t line)
+static sk_status hold_detection_row(predictions_reader *reader, const char *const *cells,
+                                    size_t line)
 {
-    held_row *grown = sk_reallocarray(reader->held, reader->held_count + 1, sizeof *grown);
+    detection_row *grown = sk_reallocarray(reader->detection_rows,
+                                           reader->detection_row_count + 1, sizeof *grown);
     if (grown == NULL)
         return out_of_memory(reader);
-    reader->held = grown;
-    held_row *row = &reader->held[reader->held_count];
-    *row = (held_row){ .line = line };
-    reader->held_count++;
+    reader->detection_rows = grown;
+    detection_row *row = &reader->detection_rows[reader->detection_row_count];
+    *row = (detection_row){ .line = line };
+    reader->detection_row_count++;
     for (size_t c = 0; c < 2; c++) {
         if (cells[c] != NULL && (row->cells[c] = sk_strdup(cells[c])) == NULL)
             return out_of_memory(reader);
@@ -1151,11 +1154,12 @@ static sk_status hold_row(predictions_reader *reader, const char *const *cells, 
     return SK_OK;
 }
 
-/* Reads one data row given as cells by column (only wanted columns are
+/* Reads one data row given as cells by column (only columns that
+ * column_is_read() accepts are
  * read; NULL for a missing cell). */
 static sk_status feed_row(predictions_reader *reader, const char *const *cells, size_t line)
 {
-    if (reader->state == COLUMNS_DETECTING && reader->held_count == DETECT_ROWS) {
+    if (reader->state == COLUMNS_DETECTING && reader->detection_row_count == DETECT_ROWS) {
         sk_status status = finish_detection(reader, true);
         if (status != SK_OK)
             return status;
@@ -1167,7 +1171,7 @@ static sk_status feed_row(predictions_reader *reader, const char *const *cells, 
         }
     }
     if (reader->state == COLUMNS_DETECTING)
-        return hold_row(reader, cells, line);
+        return hold_detection_row(reader, cells, line);
 
     size_t n = reader->result->score_columns;
     const char *scores_on_stack[4] = { NULL, NULL, NULL, NULL };
@@ -1184,10 +1188,12 @@ static sk_status feed_row(predictions_reader *reader, const char *const *cells, 
 
 /* ---- binned mode ------------------------------------------------------------ */
 
-/* Floor of a / 2 for any sign. */
-static int64_t floor_half(int64_t a)
+/* Floor of a / 2^shift for any sign of a. */
+static int64_t floor_shift(int64_t a, int shift)
 {
-    return a >= 0 ? a / 2 : -((-a + 1) / 2);
+    if (shift >= 63)
+        return a < 0 ? -1 : 0;
+    return a >= 0 ? a >> shift : -((-(a + 1)) >> shift) - 1;
 }
 
 /* Returns the global bin of score at width 2^exponent in *global, or
@@ -1210,16 +1216,16 @@ static sk_status grid_out_of_range(const predictions_reader *reader, size_t inde
                         reader->result->score_names[index]);
 }
 
-/* Merges bin pairs after the width doubled: old bin i moves to new bin
- * floor((old_first + i) / 2) - new_first.  New indexes never exceed old
- * ones when growing upwards and never fall below them when growing
+/* Merges bins after the width grew by 2^shift: old bin i moves to new bin
+ * floor((old_first + i) / 2^shift) - new_first.  New indexes never exceed
+ * old ones when growing upwards and never fall below them when growing
  * downwards, so the move runs in place in that direction. */
-static void grid_merge(score_grid *grid, int64_t old_first, bool upwards)
+static void grid_merge(score_grid *grid, int64_t old_first, int shift, bool upwards)
 {
     int64_t new_first = grid->first;
     for (int64_t step = 0; step < GRID_BINS; step++) {
         int64_t i = upwards ? step : GRID_BINS - 1 - step;
-        int64_t j = floor_half(old_first + i) - new_first;
+        int64_t j = floor_shift(old_first + i, shift) - new_first;
         if (j == i)
             continue;
         grid->low[j] = fmin(grid->low[j], grid->low[i]);
@@ -1235,34 +1241,47 @@ static void grid_merge(score_grid *grid, int64_t old_first, bool upwards)
 
 /*
  * Doubles the bin width until `score` fits in the grid.  Growing upwards
- * keeps the grid's lower end; growing downwards keeps the upper end.  The
- * observed range stays wider than a quarter of the grid: the score that
- * caused the last doubling lies beyond the old grid's middle-to-edge span,
- * while the far end of the data lies within a quarter of the grid from the
- * other edge, because every earlier doubling left it there.
+ * keeps the grid's lower end; growing downwards keeps the upper end.  After
+ * a doubling the observed range covers at least a quarter of the grid.  The
+ * score that caused it lies in the far half of the new grid.  The data's
+ * other end lies within a quarter of the grid from the kept end, because
+ * grid_start() and every earlier doubling left it there.  A simulation of
+ * random and adversarial sequences agreed; its worst case, a quarter plus
+ * one bin, is a first range just over a quarter of the grid followed by a
+ * score just below it (test_binned_resolution_worst_case).
  */
 static sk_status grid_extend(predictions_reader *reader, size_t index, double score)
 {
     score_grid *grid = &reader->grids[index];
+    int64_t old_first = grid->first;
+    int shift = 0;
+    bool upwards = false;
     for (;;) {
+        /* A score whose global bin is beyond GRID_INDEX_MAX lies far outside
+         * the grid, which stays within it. */
         int64_t global;
-        if (!global_bin(score, grid->exponent, &global))
-            return grid_out_of_range(reader, index);
-        int64_t bin = global - grid->first;
-        if (bin >= 0 && bin < GRID_BINS)
-            return SK_OK;
+        if (global_bin(score, grid->exponent, &global)) {
+            int64_t bin = global - grid->first;
+            if (bin >= 0 && bin < GRID_BINS)
+                break;
+            upwards = bin >= GRID_BINS;
+        } else {
+            upwards = score > 0.0;
+        }
 
-        bool upwards = bin >= GRID_BINS;
-        int64_t old_first = grid->first;
+        /* Doublings only move the grid; the bins merge once at the end. */
         grid->exponent++;
+        shift++;
         if (upwards)
-            grid->first = floor_half(old_first);
+            grid->first = floor_shift(grid->first, 1);
         else
-            grid->first = floor_half(old_first + GRID_BINS - 1) - GRID_BINS + 1;
+            grid->first = floor_shift(grid->first + GRID_BINS - 1, 1) - GRID_BINS + 1;
         if (fabs((double)grid->first) + (double)GRID_BINS >= GRID_INDEX_MAX)
             return grid_out_of_range(reader, index);
-        grid_merge(grid, old_first, upwards);
     }
+    if (shift > 0)
+        grid_merge(grid, old_first, shift, upwards);
+    return SK_OK;
 }
 
 /* Returns the label group whose bins hold rows of code, or SIZE_MAX for
@@ -1378,9 +1397,12 @@ static sk_status bin_row(predictions_reader *reader, size_t code, size_t line)
 }
 
 /*
- * Places the first grid over [min, max] of the rows so far: the smallest
- * power-of-two width at which the range covers at most half the bins, with
- * a quarter of the bins free below it and at least a quarter above.
+ * Places the first grid over [min, max] of the rows so far.  The bin width
+ * is the smallest power of two at which the range covers at most half the
+ * bins, and a quarter of the bins stay free below it.  When every score so
+ * far is equal, the grid is EQUAL_SCORES_WIDTH of the score wide and
+ * centred on it.  Both choices keep the data's ends where grid_extend()
+ * needs them.
  */
 static sk_status grid_start(predictions_reader *reader, size_t index)
 {
@@ -1388,7 +1410,8 @@ static sk_status grid_start(predictions_reader *reader, size_t index)
     double min = reader->ranges[index].min;
     double max = reader->ranges[index].max;
     double span = max - min;
-    if (span == 0.0)
+    bool equal = span == 0.0;
+    if (equal)
         span = fmax(fabs(max), DBL_MIN) * EQUAL_SCORES_WIDTH;
     if (!isfinite(span))
         return grid_out_of_range(reader, index);
@@ -1403,7 +1426,7 @@ static sk_status grid_start(predictions_reader *reader, size_t index)
     if (!global_bin(min, exponent, &global) || !global_bin(max, exponent, &global))
         return grid_out_of_range(reader, index);
     global_bin(min, exponent, &global);
-    grid->first = global - GRID_BINS / 4;
+    grid->first = global - (equal ? GRID_BINS / 2 : GRID_BINS / 4);
 
     grid->low = sk_calloc((size_t)GRID_BINS, sizeof *grid->low);
     grid->high = sk_calloc((size_t)GRID_BINS, sizeof *grid->high);
@@ -1880,11 +1903,11 @@ static void reader_free(predictions_reader *reader)
         free(reader->evidence[c].seen[0]);
         free(reader->evidence[c].seen[1]);
     }
-    for (size_t r = 0; r < reader->held_count; r++) {
-        free(reader->held[r].cells[0]);
-        free(reader->held[r].cells[1]);
+    for (size_t r = 0; r < reader->detection_row_count; r++) {
+        free(reader->detection_rows[r].cells[0]);
+        free(reader->detection_rows[r].cells[1]);
     }
-    free(reader->held);
+    free(reader->detection_rows);
     dict_free(&reader->labels);
     free(reader->row_scores);
     free(reader->codes.narrow);
@@ -1970,7 +1993,7 @@ sk_status sk_predictions_from_table(const sk_table *table, const char *source,
     status = set_columns(&reader, names, columns);
     for (size_t r = 0; r < rows && status == SK_OK; r++) {
         for (size_t c = 0; c < columns; c++)
-            cells[c] = column_wanted(&reader, c) ? sk_table_cell(table, r, c) : NULL;
+            cells[c] = column_is_read(&reader, c) ? sk_table_cell(table, r, c) : NULL;
         status = feed_row(&reader, cells, sk_table_row_line(table, r));
     }
     free(cells);
@@ -2000,8 +2023,8 @@ typedef struct {
     char **first_fields;            /* [first_capacity] texts of the first row */
     size_t first_capacity;
     size_t columns;                 /* fields of the first row */
-    bool *wanted;                   /* [columns] the core reads this column */
-    char **cell_text;               /* [columns] buffers of wanted cells */
+    bool *read_column;              /* [columns] the core reads this column */
+    char **cell_text;               /* [columns] buffers of the cells read */
     size_t *cell_capacity;          /* [columns] */
     const char **cells;             /* [columns] the current row: cell_text or NULL */
     sk_status status;               /* first error raised inside a callback */
@@ -2079,7 +2102,7 @@ static int keep_first_field(csv_stream *stream, const char *text, size_t len)
     return 0;
 }
 
-/* Copies a wanted cell of the current row, or records it as missing. */
+/* Copies a cell that the core reads, or records it as missing. */
 static int keep_cell(csv_stream *stream, size_t column, const char *text, size_t len)
 {
     if (is_missing_marker(text, len)) {
@@ -2114,7 +2137,7 @@ static void on_field(void *data, size_t len, void *context)
     int failed = 0;
     if (!stream->first_row_done)
         failed = keep_first_field(stream, text, len);
-    else if (stream->fields < stream->columns && stream->wanted[stream->fields])
+    else if (stream->fields < stream->columns && stream->read_column[stream->fields])
         failed = keep_cell(stream, stream->fields, text, len);
     if (failed != 0) {
         stream_fail_nomem(stream);
@@ -2184,11 +2207,11 @@ static void first_row(csv_stream *stream, size_t fields)
     stream->first_row_line = stream->row_line;
     bool header = first_row_is_header(stream, fields);
     char **names = column_names(stream, fields, header);
-    stream->wanted = sk_calloc(fields > 0 ? fields : 1, sizeof *stream->wanted);
+    stream->read_column = sk_calloc(fields > 0 ? fields : 1, sizeof *stream->read_column);
     stream->cell_text = sk_calloc(fields > 0 ? fields : 1, sizeof *stream->cell_text);
     stream->cell_capacity = sk_calloc(fields > 0 ? fields : 1, sizeof *stream->cell_capacity);
     stream->cells = sk_calloc(fields > 0 ? fields : 1, sizeof *stream->cells);
-    if (names == NULL || stream->wanted == NULL || stream->cell_text == NULL
+    if (names == NULL || stream->read_column == NULL || stream->cell_text == NULL
         || stream->cell_capacity == NULL || stream->cells == NULL) {
         if (names != NULL) {
             for (size_t i = 0; i < fields; i++)
@@ -2205,12 +2228,12 @@ static void first_row(csv_stream *stream, size_t fields)
         return;
     }
     for (size_t c = 0; c < fields; c++)
-        stream->wanted[c] = column_wanted(stream->core, c);
+        stream->read_column[c] = column_is_read(stream->core, c);
     if (header)
         return;
     for (size_t c = 0; c < fields; c++) {
         const char *text = stream->first_fields[c];
-        if (stream->wanted[c] && keep_cell(stream, c, text, strlen(text)) != 0) {
+        if (stream->read_column[c] && keep_cell(stream, c, text, strlen(text)) != 0) {
             stream_fail_nomem(stream);
             return;
         }
@@ -2327,11 +2350,11 @@ static void feed_file(csv_stream *stream, struct csv_parser *parser, FILE *fp,
         stream_fail_nomem(stream);
         return;
     }
-    size_t kept = 0;        /* bytes of an unfinished line at the buffer's start */
+    size_t partial_bytes = 0;        /* bytes of an unfinished line at the buffer's start */
     size_t bytes = 0;
     errno = 0;
     while (stream->status == SK_OK) {
-        if (kept == capacity) {
+        if (partial_bytes == capacity) {
             char *grown = realloc(buffer, capacity * 2);
             if (grown == NULL) {
                 stream_fail_nomem(stream);
@@ -2340,9 +2363,9 @@ static void feed_file(csv_stream *stream, struct csv_parser *parser, FILE *fp,
             buffer = grown;
             capacity *= 2;
         }
-        size_t got = fread(buffer + kept, 1, capacity - kept, fp);
+        size_t got = fread(buffer + partial_bytes, 1, capacity - partial_bytes, fp);
         bytes += got;
-        size_t end = kept + got;
+        size_t end = partial_bytes + got;
         size_t start = 0;
         const char *newline;
         while (stream->status == SK_OK
@@ -2351,8 +2374,8 @@ static void feed_file(csv_stream *stream, struct csv_parser *parser, FILE *fp,
             feed_line(stream, parser, buffer + start, stop - start);
             start = stop;
         }
-        kept = end - start;
-        memmove(buffer, buffer + start, kept);
+        partial_bytes = end - start;
+        memmove(buffer, buffer + start, partial_bytes);
         if (report_progress(progress, stream, bytes)) {
             char file[PLACE_MAX];
             file_phrase(stream->core, file, sizeof file);
@@ -2363,8 +2386,8 @@ static void feed_file(csv_stream *stream, struct csv_parser *parser, FILE *fp,
         if (got == 0)
             break;
     }
-    if (stream->status == SK_OK && kept > 0)
-        feed_line(stream, parser, buffer, kept);
+    if (stream->status == SK_OK && partial_bytes > 0)
+        feed_line(stream, parser, buffer, partial_bytes);
     if (stream->status == SK_OK && ferror(fp)) {
         stream_fail_message(stream, SK_ERR_INPUT,
                             "Cannot read '%s' after line %zu: %s. Check that it is a "
@@ -2415,7 +2438,7 @@ static sk_status check_not_empty(const csv_stream *stream)
                             stream->display);
     }
     const predictions_reader *core = stream->core;
-    if (core->rows == 0 && core->held_count == 0) {
+    if (core->rows == 0 && core->detection_row_count == 0) {
         return sk_error_set(stream->err, SK_ERR_INPUT,
                             "'%s' has a header on line %zu but no data rows below it. "
                             "Check that the right file was given.",
@@ -2434,7 +2457,7 @@ static void stream_free(csv_stream *stream)
     free(stream->cell_text);
     free(stream->cell_capacity);
     free(stream->cells);
-    free(stream->wanted);
+    free(stream->read_column);
 }
 
 /* Stores the size of a regular file in progress->bytes_total. */
@@ -2480,8 +2503,10 @@ sk_status sk_predictions_stream(const char *path, const sk_predictions_options *
             status = check_not_empty(&stream);
         if (status == SK_OK)
             status = finish_rows(&reader);
-        if (progress != NULL && status == SK_OK)
+        if (progress != NULL && status == SK_OK) {
             atomic_store(&progress->rows_read, reader.rows);
+            atomic_store(&progress->binned, reader.binned);
+        }
         stream_free(&stream);
     }
     if (!from_stdin)

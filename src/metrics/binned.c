@@ -4,10 +4,10 @@
  * ROC AUC and average precision.
  *
  * Each non-empty bin becomes one level whose score is the lowest score in
- * the bin, so every function that reads levels (confusion matrices, curves,
- * areas, thresholds, histograms, calibration, bootstrap) works unchanged:
- * a binned sweep is the exact sweep of scores that were each moved down to
- * their bin's lowest score.
+ * the bin.  A binned sweep is thus the exact sweep of scores that were each
+ * moved down to their bin's lowest score, and every function that reads
+ * levels (confusion matrices, curves, areas, thresholds, histograms,
+ * calibration, bootstrap) works on it unchanged.
  *
  * Error bounds.  Bins are intervals in score order, so two samples in
  * different bins are ordered as their scores are, and equal scores share a
