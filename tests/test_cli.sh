@@ -284,6 +284,24 @@ jq_true "a million rows counted" "$work/big.json" '.data.rows == 1000000'
 jq_true "a million rows: positives counted" "$work/big.json" ".data.validation.positives == $want_pos"
 jq_true "a million rows: AUC plausible" "$work/big.json" '.metrics.roc_auc > 0.82 and .metrics.roc_auc < 0.86'
 
+echo "# inspect: binned mode past the exact limit"
+head -100001 "$work/big.csv" > "$work/mid.csv"
+check "exact report of 10^5 rows" "$skewtop" inspect "$work/mid.csv" --resamples 0 \
+    --report=json --output "$work/exact.json"
+check "binned report of 10^5 rows" "$skewtop" inspect "$work/mid.csv" --exact-limit 1000 \
+    --resamples 0 --report=json --output "$work/binned.json"
+jq_true "binned report states its AUC error bound" "$work/binned.json" \
+    '.metrics.roc_auc_max_error > 0'
+jq_true "binned ROC AUC lies within the stated bound" "$work/binned.json" \
+    "(.metrics.roc_auc - $(jq .metrics.roc_auc "$work/exact.json") | fabs) <= .metrics.roc_auc_max_error"
+jq_true "binned average precision lies within the stated bound" "$work/binned.json" \
+    "(.metrics.average_precision - $(jq .metrics.average_precision "$work/exact.json") | fabs) <= .metrics.average_precision_max_error"
+jq_true "binned counts every row" "$work/binned.json" '.data.rows == 100000'
+jq_true "--resamples 0 turns intervals off" "$work/exact.json" '.intervals == null'
+check "--exact keeps every score" "$skewtop" inspect "$work/mid.csv" --exact-limit 1000 --exact \
+    --resamples 0 --report=json --output "$work/forced.json"
+jq_true "--exact reports no binning error" "$work/forced.json" '.metrics | has("roc_auc_max_error") | not'
+
 echo "# bad usage and bad input"
 printf 'a,b,label\n1,2,x\n3,4,x\n5,6,x\n' > "$work/one_class.csv"
 printf 'a,b,label\n1,2,x\n3,4\n5,6,y\n' > "$work/ragged.csv"

@@ -174,6 +174,9 @@ static void learned_prior_only_by_loss(void **state)
 
     train[2] = 0.1980;             /* 3.4 % under it: learned something */
     assert_false(fires(&f.input, "learned-prior-only"));
+
+    train[2] = 56.5;               /* far above it: diverging, not the prior */
+    assert_false(fires(&f.input, "learned-prior-only"));
     fixture_free(&f);
 }
 

@@ -80,7 +80,7 @@ check_screen "0 resets the threshold" "threshold 0.500"
 tm send-keys -t test L L
 check_screen "L moves by 0.001" "threshold 0.502"
 tm send-keys -t test o
-check_screen "o jumps to the best F1 threshold" "threshold 0\.0[0-9]* .*best f1"
+check_screen "o jumps to the best F1 threshold" "threshold 0\.0[0-9]* .*f1 best at"
 after=$(confusion_row)
 if [ -n "$before" ] && [ -n "$after" ] && [ "$before" != "$after" ]; then
     pass "confusion matrix changes with the threshold"
@@ -94,7 +94,7 @@ sleep 0.3
 if screen | grep -q "keys (any key closes)"; then fail "help did not close"; else pass "any key closes the help"; fi
 
 tm send-keys -t test Tab
-check_screen "Tab shows the ROC and PR curves" "precision-recall  AP"
+check_screen "Tab shows the ROC and PR curves" "PR, AP"
 tm send-keys -t test Tab
 check_screen "Tab shows the calibration view" "reliability"
 check_screen "calibration view states the ECE" "ECE 0\."
@@ -182,6 +182,21 @@ tm send-keys -t test x
 check_screen "the findings panel says the goal was reached" "Goal reached"
 tm send-keys -t test q
 check_screen "q exits the lesson" "EXIT=0"
+
+echo "# inspect: progress while reading, and q stops it"
+mkfifo "$work/slow.fifo"
+start_shell C.UTF-8
+run_skewtop inspect "'$work/slow.fifo'" --label y --score a
+# The writer sends half of the rows, then waits, so reading is still going on.
+( head -1001 "$work/preds.csv"; sleep 30; tail -n +1002 "$work/preds.csv" ) > "$work/slow.fifo" &
+writer=$!
+check_screen "progress shows the rows read" "MB read, 1000 rows"
+check_screen "progress says how to stop" "q stops reading"
+tm send-keys -t test q
+check_screen "q stops reading with status 0" "EXIT=0"
+if [ "$(alternate_on)" = 0 ]; then pass "stopping leaves the alternate screen"; else fail "alternate screen still on"; fi
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
 
 echo "# pause and resume"
 start_shell C.UTF-8

@@ -34,6 +34,8 @@ typedef struct {
     size_t run_count;
     double threshold;
     const sk_criterion_options *criteria; /* for the best thresholds; NULL: defaults */
+    long resamples;                   /* bootstrap resamples: 0 for the default
+                                         (sk_interval_resamples), < 0 for none */
 } sk_report_input;
 
 /* Writes the JSON report followed by a newline.  Fails with SK_ERR_IO when

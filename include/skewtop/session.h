@@ -57,7 +57,16 @@ typedef struct {
     size_t n;                 /* validation rows */
     double *scores;           /* [n] P(positive) per validation row; NULL before epoch 1 */
     unsigned char *y;         /* [n] 1 for the positive class */
-    sk_sweep *sweep;          /* over scores; NULL before epoch 1 */
+    sk_sweep *sweep;          /* over scores; NULL before epoch 1.  A binned
+                                 sweep (too many rows to keep) comes with
+                                 scores == NULL */
+
+    /* Summaries of the scores, valid when the sweep is set, so that no
+     * reader needs the scores themselves. */
+    double log_loss;          /* NAN unless every score lies in [0, 1] */
+    double brier;             /* likewise */
+    double score_mean;
+    double score_sd;          /* with n - 1; NAN for one row */
 } sk_snapshot;
 
 /* What a run is about, for titles, messages and reports.  The strings
@@ -148,6 +157,31 @@ const sk_dataset *sk_session_dataset(const sk_session *session);
 
 /* Returns the training options of a training session, or NULL. */
 const sk_train_options *sk_session_options(const sk_session *session);
+
+/* Summaries that sk_session_new_sweep() takes with a ready-made sweep. */
+typedef struct {
+    double log_loss, brier, mean, sd;
+} sk_sweep_summary;
+
+/*
+ * Creates a session over a ready-made sweep, such as a binned one of a
+ * file too large to keep: its one snapshot has the sweep and the summary
+ * but no scores.  The session takes ownership of sweep, also on failure.
+ */
+sk_status sk_session_new_sweep(const sk_run_info *info, sk_sweep *sweep,
+                               const sk_sweep_summary *summary, sk_session **out,
+                               sk_error *err);
+
+/* Default bootstrap resamples of the intervals, and the most rows they are
+ * computed for by default: each resample costs about a pass over the
+ * scores, so 1000 of them over 10^7 rows took 12 minutes (bench/README.md). */
+#define SK_INTERVAL_RESAMPLES 1000
+#define SK_INTERVAL_MAX_ROWS 1000000
+
+/* Returns how many bootstrap resamples to run on a sweep: requested when
+ * it is not negative, else SK_INTERVAL_RESAMPLES up to
+ * SK_INTERVAL_MAX_ROWS rows and 0 (no intervals) above. */
+size_t sk_interval_resamples(const sk_sweep *sweep, long requested);
 
 /* Returns what the run is about.  For a training session the strings point
  * into its dataset. */

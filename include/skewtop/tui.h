@@ -13,6 +13,7 @@
 #include "skewtop/data.h"
 #include "skewtop/lesson.h"
 #include "skewtop/metrics.h"
+#include "skewtop/predictions.h"
 #include "skewtop/session.h"
 
 typedef struct {
@@ -27,6 +28,7 @@ typedef struct {
     const sk_lesson *lesson; /* a lesson whose goal the screen follows, or NULL */
     sk_criterion_options criteria; /* parameters of the threshold criteria */
     double calib_fraction;   /* share of validation rows recalibration fits on */
+    long resamples;          /* intervals' bootstrap resamples: 0 default, < 0 none */
 } sk_tui_options;
 
 /*
@@ -40,5 +42,15 @@ typedef struct {
 sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
                      const sk_tui_options *options, int *exit_signal,
                      sk_error *err);
+
+/*
+ * Shows the progress of a reader running on another thread (bytes and
+ * rows read, rate, time left) until done_fd becomes readable, and sets
+ * progress->cancel when the user presses q.  Restores the terminal before
+ * it returns.  *exit_signal is as for sk_tui_run(); a terminating signal
+ * also cancels the reader.
+ */
+sk_status sk_tui_progress(const char *title, sk_read_progress *progress, int done_fd,
+                          int *exit_signal, sk_error *err);
 
 #endif

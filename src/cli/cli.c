@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,8 @@ enum {
     OPT_ACTIVATION, OPT_READOUT, OPT_CLIP_NORM, OPT_WEIGHT_DECAY, OPT_TIME_COL,
     OPT_GROUP_COL, OPT_WINDOW, OPT_HORIZON, OPT_SPLIT, OPT_SPLIT_AT, OPT_GAPS,
     OPT_RESAMPLE, OPT_SMOTE_K, OPT_EXPORT, OPT_BALANCED_BATCHES, OPT_CALIB_FRACTION,
-    OPT_COST, OPT_BETA, OPT_MIN_PRECISION, OPT_MIN_RECALL, OPT_VERSION
+    OPT_COST, OPT_BETA, OPT_MIN_PRECISION, OPT_MIN_RECALL, OPT_RESAMPLES,
+    OPT_EXACT_LIMIT, OPT_EXACT, OPT_VERSION
 };
 
 static const struct option long_options[] = {
@@ -78,6 +80,9 @@ static const struct option long_options[] = {
     { "balanced-batches", no_argument, NULL, OPT_BALANCED_BATCHES },
     { "calib-fraction", required_argument, NULL, OPT_CALIB_FRACTION },
     { "cost", required_argument, NULL, OPT_COST },
+    { "resamples", required_argument, NULL, OPT_RESAMPLES },
+    { "exact-limit", required_argument, NULL, OPT_EXACT_LIMIT },
+    { "exact", no_argument, NULL, OPT_EXACT },
     { "beta", required_argument, NULL, OPT_BETA },
     { "min-precision", required_argument, NULL, OPT_MIN_PRECISION },
     { "min-recall", required_argument, NULL, OPT_MIN_RECALL },
@@ -110,6 +115,9 @@ void cli_print_help(FILE *out)
 "                        (default: a two-column file is read as label, score)\n"
 "  --score-of LABEL      class the scores are the probability of\n"
 "                        (default: the larger label, as predict_proba[:, 1])\n"
+"  --exact-limit N       rows kept exactly; beyond, scores are binned\n"
+"                        (default 50000000)\n"
+"  --exact               keep every score exactly, however many rows\n"
 "\n"
 "data\n"
 "  --target COL          label column, by name or 1-based index (required)\n"
@@ -167,6 +175,8 @@ void cli_print_help(FILE *out)
 "  --beta B              weight of recall in F-beta (default 2)\n"
 "  --min-precision P     precision floor of recall_at_precision (0.5)\n"
 "  --min-recall R        recall floor of precision_at_recall (0.5)\n"
+"  --resamples N         bootstrap resamples of the 95 % intervals; 0 for none\n"
+"                        (default 1000, none above 1000000 rows)\n"
 "  --export FILE         write the operating point (threshold, metrics with\n"
 "                        intervals, settings) as JSON; on screen the e key\n"
 "                        writes it (default skewtop-operating-point.json)\n"
@@ -418,6 +428,17 @@ static sk_status apply_option(int code, const char *arg, cli_settings *s, sk_err
         break;
     case OPT_EXPORT:
         s->export_path = arg;
+        break;
+    case OPT_RESAMPLES:
+        status = parse_unsigned("--resamples", arg, 0, 1000000, &whole, err);
+        s->resamples = whole == 0 ? -1 : (long)whole;
+        break;
+    case OPT_EXACT_LIMIT:
+        status = parse_unsigned("--exact-limit", arg, 1, ULONG_MAX, &whole, err);
+        s->predictions.exact_limit = whole;
+        break;
+    case OPT_EXACT:
+        s->predictions.exact = true;
         break;
     case OPT_BALANCED_BATCHES:
         s->train.balanced_batches = true;
@@ -675,7 +696,8 @@ sk_status cli_parse(int argc, char **argv, cli_settings *s, sk_error *err)
         const char *name = index >= 0 ? long_options[index].name : "";
         if (is_training_option(code) && s->training_option == NULL)
             s->training_option = name;
-        bool inspect_only = code == OPT_LABEL || code == OPT_SCORE || code == OPT_SCORE_OF;
+        bool inspect_only = code == OPT_LABEL || code == OPT_SCORE || code == OPT_SCORE_OF
+                            || code == OPT_EXACT_LIMIT || code == OPT_EXACT;
         if (inspect_only && s->inspect_option == NULL)
             s->inspect_option = name;
         index = -1;

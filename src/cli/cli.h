@@ -52,6 +52,9 @@ typedef struct {
     const char *export_path;      /* --export: the operating point's JSON file */
     sk_criterion_options criteria; /* --cost, --beta, --min-precision, --min-recall */
     double calib_fraction;        /* --calib-fraction */
+    long resamples;               /* --resamples: 0 default, < 0 none */
+    size_t exact_limit;           /* --exact-limit (inspect); 0 default */
+    bool exact;                   /* --exact (inspect) */
     unsigned epoch_delay_ms;
     bool epoch_delay_set;
     char run_name[128];           /* the first run's description */

@@ -7,6 +7,7 @@
  * for invalid usage or input and 1 for anything else.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -113,6 +114,7 @@ static sk_status run_report(const cli_settings *settings, sk_session **runs,
         .run_count = run_count,
         .threshold = settings->threshold,
         .criteria = &settings->criteria,
+        .resamples = settings->resamples,
     };
     sk_status status = write_report(settings, &input, err);
     if (status == SK_OK && settings->export_path != NULL)
@@ -217,12 +219,99 @@ static sk_status load_lesson(cli_settings *settings, cli_settings *second,
     return status;
 }
 
-/* Reads a file of labels and scores and makes one session per score
- * column. */
-static sk_status load_predictions(cli_settings *settings, invocation *inv, sk_error *err)
+/* What the reading thread of inspect needs and returns. */
+typedef struct {
+    const cli_settings *settings;
+    sk_read_progress progress;
+    sk_predictions *predictions;
+    sk_status status;
+    sk_error err;
+    int done_pipe[2];             /* the reader writes one byte when it ends */
+} reader_job;
+
+static void *reader_main(void *arg)
 {
-    sk_status status = sk_predictions_read(settings->data_path, &settings->predictions,
-                                           &inv->predictions, err);
+    reader_job *job = arg;
+    job->status = sk_predictions_stream(job->settings->data_path,
+                                        &job->settings->predictions, &job->progress,
+                                        &job->predictions, &job->err);
+    ssize_t written = write(job->done_pipe[1], "d", 1);
+    (void)written;
+    return NULL;
+}
+
+/* Reads the prediction file on a thread while the screen shows progress.
+ * Sets *cancelled when the user stopped it. */
+static sk_status read_with_progress(const cli_settings *settings, sk_predictions **out,
+                                   bool *cancelled, int *exit_signal, sk_error *err)
+{
+    reader_job job = { .settings = settings };
+    if (pipe(job.done_pipe) != 0)
+        return sk_error_set(err, SK_ERR_IO, "cannot create a pipe: %s", strerror(errno));
+
+    /* Signals belong to the screen, not to the reader. */
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &previous);
+    pthread_t reader;
+    int rc = pthread_create(&reader, NULL, reader_main, &job);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    if (rc != 0) {
+        close(job.done_pipe[0]);
+        close(job.done_pipe[1]);
+        return sk_error_set(err, SK_ERR_IO, "cannot start the reading thread: %s",
+                            strerror(rc));
+    }
+
+    sk_status screen = sk_tui_progress(base_name(settings->data_path), &job.progress,
+                                       job.done_pipe[0], exit_signal, err);
+    if (screen != SK_OK)
+        atomic_store(&job.progress.cancel, true);
+    pthread_join(reader, NULL);
+    close(job.done_pipe[0]);
+    close(job.done_pipe[1]);
+
+    *cancelled = atomic_load(&job.progress.cancel);
+    if (screen != SK_OK) {
+        sk_predictions_free(job.predictions);
+        return screen;
+    }
+    if (job.status != SK_OK)
+        *err = job.err;
+    *out = job.predictions;
+    return job.status;
+}
+
+/* Makes the session of score column i: over the scores, or over a
+ * binned sweep when the file passed the exact limit. */
+static sk_status score_column_session(const sk_predictions *p, size_t i,
+                                      const sk_run_info *info, sk_session **out,
+                                      sk_error *err)
+{
+    if (!p->binned)
+        return sk_session_new_scores(info, p->scores[i], p->y, p->rows, out, err);
+
+    const sk_score_bins *b = &p->bins[i];
+    sk_sweep *sweep = NULL;
+    sk_status status = sk_sweep_new_binned(b->lowest, b->negatives, b->positives, b->bins,
+                                           b->max_score, &sweep, err);
+    if (status != SK_OK)
+        return status;
+    sk_sweep_summary summary = { p->summary[i].log_loss, p->summary[i].brier,
+                                 p->summary[i].mean, p->summary[i].sd };
+    return sk_session_new_sweep(info, sweep, &summary, out, err);
+}
+
+/* Reads a file of labels and scores and makes one session per score
+ * column.  On screen the reading shows progress and q stops it, which
+ * sets *cancelled. */
+static sk_status load_predictions(cli_settings *settings, invocation *inv, bool screen,
+                                  bool *cancelled, int *exit_signal, sk_error *err)
+{
+    sk_status status = screen
+        ? read_with_progress(settings, &inv->predictions, cancelled, exit_signal, err)
+        : sk_predictions_stream(settings->data_path, &settings->predictions, NULL,
+                                &inv->predictions, err);
     if (status != SK_OK)
         return status;
 
@@ -243,8 +332,7 @@ static sk_status load_predictions(cli_settings *settings, invocation *inv, sk_er
             .notices = p->notices,
             .notice_count = p->notice_count,
         };
-        status = sk_session_new_scores(&info, p->scores[i], p->y, p->rows,
-                                       &inv->runs[i], err);
+        status = score_column_session(p, i, &info, &inv->runs[i], err);
         if (status != SK_OK)
             return status;
         inv->run_count++;
@@ -263,7 +351,8 @@ static sk_status run_screen(const cli_settings *settings, invocation *inv,
                                .input_path = settings->data_path,
                                .lesson = settings->lesson,
                                .criteria = settings->criteria,
-                               .calib_fraction = settings->calib_fraction };
+                               .calib_fraction = settings->calib_fraction,
+                               .resamples = settings->resamples };
     sk_status status = sk_tui_run(inv->runs, inv->run_count, &options, exit_signal, err);
 
     /* Notices were on no screen; show them once it is closed. */
@@ -286,14 +375,20 @@ static sk_status run(cli_settings *settings, int *exit_signal, sk_error *err)
 
     invocation inv = { 0 };
     cli_settings second;
+    bool cancelled = false;
     sk_status status;
     if (settings->mode == CLI_MODE_INSPECT)
-        status = load_predictions(settings, &inv, err);
+        status = load_predictions(settings, &inv, screen, &cancelled, exit_signal, err);
     else if (settings->mode == CLI_MODE_DEMO)
         status = load_lesson(settings, &second, &inv, err);
     else
         status = load_training(settings, &inv, &inv.data, err);
-    if (status != SK_OK)
+    if (cancelled && *exit_signal == 0) {
+        /* q while reading: the user chose to stop, which is no error. */
+        status = SK_OK;
+        goto done;
+    }
+    if (status != SK_OK || *exit_signal != 0)
         goto done;
 
     for (size_t i = 0; screen && inv.data != NULL && i < inv.run_count; i++)

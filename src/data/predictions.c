@@ -41,7 +41,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <sys/stat.h>
 
@@ -2339,6 +2341,26 @@ static bool report_progress(sk_read_progress *progress, const csv_stream *stream
     return atomic_load(&progress->cancel);
 }
 
+/* Longest wait for input before the reader checks for cancellation again:
+ * a writer that stalls must not keep q from stopping the reader. */
+#define CANCEL_POLL_MS 100
+
+/* Waits until fd has input or end of file; returns false when progress
+ * asks to cancel first.  Without progress it returns at once. */
+static bool wait_readable(int fd, sk_read_progress *progress)
+{
+    if (progress == NULL)
+        return true;
+    for (;;) {
+        if (atomic_load(&progress->cancel))
+            return false;
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        int ready = poll(&pfd, 1, CANCEL_POLL_MS);
+        if (ready > 0 || (ready < 0 && errno != EINTR))
+            return true;   /* input, end of file, or an error read() will report */
+    }
+}
+
 /* Reads fp in chunks and feeds every complete line; a line longer than the
  * buffer grows it. */
 static void feed_file(csv_stream *stream, struct csv_parser *parser, FILE *fp,
@@ -2352,6 +2374,7 @@ static void feed_file(csv_stream *stream, struct csv_parser *parser, FILE *fp,
     }
     size_t partial_bytes = 0;        /* bytes of an unfinished line at the buffer's start */
     size_t bytes = 0;
+    bool read_failed = false;
     errno = 0;
     while (stream->status == SK_OK) {
         if (partial_bytes == capacity) {
@@ -2363,7 +2386,23 @@ static void feed_file(csv_stream *stream, struct csv_parser *parser, FILE *fp,
             buffer = grown;
             capacity *= 2;
         }
-        size_t got = fread(buffer + partial_bytes, 1, capacity - partial_bytes, fp);
+        /* read(), not fread(): a pipe returns what has arrived, so the
+         * progress counters move while a slow writer is still writing. */
+        if (!wait_readable(fileno(fp), progress)) {
+            char file[PLACE_MAX];
+            file_phrase(stream->core, file, sizeof file);
+            stream_fail_message(stream, SK_ERR_INPUT,
+                                "Reading the prediction file%s was interrupted.", file);
+            break;
+        }
+        ssize_t count = read(fileno(fp), buffer + partial_bytes, capacity - partial_bytes);
+        if (count < 0 && errno == EINTR)
+            continue;
+        if (count < 0) {
+            read_failed = true;
+            count = 0;
+        }
+        size_t got = (size_t)count;
         bytes += got;
         size_t end = partial_bytes + got;
         size_t start = 0;
@@ -2388,7 +2427,7 @@ static void feed_file(csv_stream *stream, struct csv_parser *parser, FILE *fp,
     }
     if (stream->status == SK_OK && partial_bytes > 0)
         feed_line(stream, parser, buffer, partial_bytes);
-    if (stream->status == SK_OK && ferror(fp)) {
+    if (stream->status == SK_OK && read_failed) {
         stream_fail_message(stream, SK_ERR_INPUT,
                             "Cannot read '%s' after line %zu: %s. Check that it is a "
                             "readable file and not a directory.",

@@ -193,12 +193,14 @@ static bool rule_learned_prior_only(const sk_diagnose_input *in, sk_finding *f)
     if (in->train_loss != NULL && in->epochs > 0 && !in->weighted
         && isfinite(in->prior_loss) && in->prior_loss > 0.0) {
         last = in->train_loss[in->epochs - 1];
-        by_loss = last >= in->prior_loss * (1.0 - PRIOR_LOSS_MARGIN);
+        /* On the line, within the margin either way: far above it the
+         * model is diverging, which is another problem. */
+        by_loss = fabs(last - in->prior_loss) <= PRIOR_LOSS_MARGIN * in->prior_loss;
     }
 
     bool by_spread = false;
     double mean = NAN, sd = NAN;
-    if (in->scores != NULL && in->n > 1) {
+    if (in->have_score_stats || (in->scores != NULL && in->n > 1)) {
         input_score_stats(in, &mean, &sd);
         by_spread = sd < PRIOR_SCORE_SPREAD;
     }
@@ -351,10 +353,12 @@ static bool rule_weights_no_effect(const sk_diagnose_input *in, sk_finding *f)
 
 static bool rule_uncalibrated(const sk_diagnose_input *in, sk_finding *f)
 {
-    if (in->sweep == NULL || in->scores == NULL || in->n == 0
-        || !sk_sweep_is_probability(in->sweep))
+    if (in->sweep == NULL || sk_sweep_count(in->sweep) == 0
+        || !sk_sweep_is_probability(in->sweep)
+        || (!in->have_score_stats && in->scores == NULL))
         return false;
-    double prevalence = (double)sk_sweep_positives(in->sweep) / (double)in->n;
+    double prevalence = (double)sk_sweep_positives(in->sweep)
+                        / (double)sk_sweep_count(in->sweep);
     if (prevalence <= 0.0 || prevalence >= 1.0)
         return false;
     double mean, sd;
@@ -414,7 +418,8 @@ static bool rule_leakage_risk(const sk_diagnose_input *in, sk_finding *f)
     f->severity = SK_SEVERITY_WARNING;
     snprintf(f->message, sizeof f->message,
              "Overlapping windows were split at random, so validation windows share "
-             "time steps with training windows and the metrics are optimistic.");
+             "time steps with training windows and the metrics do not measure how "
+             "the model predicts later periods.");
     snprintf(f->evidence, sizeof f->evidence, "split: random over windows");
     snprintf(f->action, sizeof f->action,
              "split by time: drop --split random (or use --split time)");
@@ -444,10 +449,10 @@ static bool rule_too_few_positives(const sk_diagnose_input *in, sk_finding *f)
     f->id = "too-few-positives";
     f->severity = SK_SEVERITY_INFO;
     snprintf(f->message, sizeof f->message,
-             "Only %zu minority rows in validation, so every metric here is "
-             "uncertain.", minority);
+             "Only %zu minority row%s in validation, so every metric here is "
+             "uncertain.", minority, minority == 1 ? "" : "s");
     snprintf(f->evidence, sizeof f->evidence,
-             "95 %% interval of recall is %.1f points wide", percent(width));
+             "Wilson 95 %% interval of recall is %.1f points wide", percent(width));
     snprintf(f->action, sizeof f->action,
              "use more data or a larger --val-fraction");
     return true;

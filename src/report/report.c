@@ -26,6 +26,7 @@ typedef struct {
     sk_confusion confusion;
     sk_rates rates;
     double roc_auc, average_precision, log_loss, brier;
+    double roc_auc_error, average_precision_error; /* binning bounds; 0 when exact */
     bool have_intervals;
     sk_bootstrap_result intervals;
     sk_threshold_choice best[SK_CRITERION_COUNT];
@@ -58,7 +59,8 @@ static const char *optimizer_name(sk_optimizer_kind kind)
 }
 
 static void compute_numbers(const sk_report_run *run, double threshold,
-                            const sk_criterion_options *criteria, run_numbers *out)
+                            const sk_criterion_options *criteria, long resamples,
+                            run_numbers *out)
 {
     memset(out, 0, sizeof *out);
     const sk_snapshot *s = run->snapshot;
@@ -78,13 +80,21 @@ static void compute_numbers(const sk_report_run *run, double threshold,
     out->rates = sk_rates_from_confusion(out->confusion);
     out->roc_auc = sk_sweep_roc_auc(s->sweep);
     out->average_precision = sk_sweep_average_precision(s->sweep);
-    out->log_loss = sk_log_loss(s->scores, s->y, s->n);
-    out->brier = sk_brier(s->scores, s->y, s->n);
+    out->log_loss = s->log_loss;
+    out->brier = s->brier;
 
     sk_bootstrap_options bootstrap = sk_bootstrap_defaults();
+    bootstrap.resamples = sk_interval_resamples(s->sweep, resamples == 0  ? -1
+                                                          : resamples < 0 ? 0
+                                                                          : resamples);
     sk_error ignored;
-    out->have_intervals = sk_sweep_bootstrap(s->sweep, threshold, &bootstrap,
-                                             &out->intervals, &ignored) == SK_OK;
+    out->have_intervals = bootstrap.resamples > 0
+                          && sk_sweep_bootstrap(s->sweep, threshold, &bootstrap,
+                                                &out->intervals, &ignored) == SK_OK;
+    if (sk_sweep_is_binned(s->sweep)) {
+        out->roc_auc_error = sk_sweep_roc_auc_error(s->sweep);
+        out->average_precision_error = sk_sweep_average_precision_error(s->sweep);
+    }
 
     sk_criterion_options defaults = sk_criterion_defaults();
     const sk_criterion_options *options = criteria != NULL ? criteria : &defaults;
@@ -171,6 +181,11 @@ static json_t *json_metrics(const run_numbers *n)
     json_object_set_new(metrics, "average_precision", json_number(n->average_precision));
     json_object_set_new(metrics, "log_loss", json_number(n->log_loss));
     json_object_set_new(metrics, "brier", json_number(n->brier));
+    if (n->scored && sk_sweep_is_binned(n->snapshot->sweep)) {
+        json_object_set_new(metrics, "roc_auc_max_error", json_number(n->roc_auc_error));
+        json_object_set_new(metrics, "average_precision_max_error",
+                            json_number(n->average_precision_error));
+    }
     return metrics;
 }
 
@@ -278,7 +293,7 @@ static void json_set_run(json_t *object, const run_numbers *n)
 sk_status sk_report_json(FILE *out, const sk_report_input *in, sk_error *err)
 {
     run_numbers main_run;
-    compute_numbers(&in->runs[0], in->threshold, in->criteria, &main_run);
+    compute_numbers(&in->runs[0], in->threshold, in->criteria, in->resamples, &main_run);
     const sk_snapshot *s = in->runs[0].snapshot;
 
     json_t *root = json_object();
@@ -298,7 +313,7 @@ sk_status sk_report_json(FILE *out, const sk_report_input *in, sk_error *err)
         json_t *runs = json_array();
         for (size_t i = 0; i < in->run_count; i++) {
             run_numbers n;
-            compute_numbers(&in->runs[i], in->threshold, in->criteria, &n);
+            compute_numbers(&in->runs[i], in->threshold, in->criteria, in->resamples, &n);
             json_t *run = json_pack("{s:s}", "name", in->runs[i].info->name);
             json_set_run(run, &n);
             json_array_append_new(runs, run);
@@ -400,6 +415,12 @@ static void text_metrics(FILE *out, double threshold, const run_numbers *n)
     if (n->have_intervals)
         fprintf(out, "  (intervals: %.0f %% percentile bootstrap, %zu stratified resamples)\n",
                 100.0 * n->intervals.confidence, n->intervals.resamples);
+    else
+        fprintf(out, "  (no intervals: above %d rows they are skipped unless "
+                "--resamples N asks for them)\n", SK_INTERVAL_MAX_ROWS);
+    if (sk_sweep_is_binned(n->snapshot->sweep))
+        fprintf(out, "  (binned: ROC AUC within %.2g, average precision within %.2g of the "
+                "exact values)\n", n->roc_auc_error, n->average_precision_error);
 
     fprintf(out, "\nbest thresholds\n");
     for (int k = 0; k < SK_CRITERION_COUNT; k++) {
@@ -433,7 +454,7 @@ static void text_runs(FILE *out, const sk_report_input *in)
             "precision", "F1");
     for (size_t i = 0; i < in->run_count; i++) {
         run_numbers n;
-        compute_numbers(&in->runs[i], in->threshold, in->criteria, &n);
+        compute_numbers(&in->runs[i], in->threshold, in->criteria, in->resamples, &n);
         fprintf(out, "  %-20.20s %8.4f %8.4f %8.4f %8.4f %8.4f\n", n.info->name, n.roc_auc,
                 n.average_precision, n.rates.recall, n.rates.precision, n.rates.f1);
     }
@@ -442,7 +463,7 @@ static void text_runs(FILE *out, const sk_report_input *in)
 sk_status sk_report_text(FILE *out, const sk_report_input *in, sk_error *err)
 {
     run_numbers n;
-    compute_numbers(&in->runs[0], in->threshold, in->criteria, &n);
+    compute_numbers(&in->runs[0], in->threshold, in->criteria, in->resamples, &n);
 
     text_data(out, in);
     if (in->data != NULL)
@@ -470,7 +491,7 @@ sk_status sk_report_operating_point(const sk_report_run *run, double threshold,
         return sk_error_set(err, SK_ERR_INPUT,
                             "there is no operating point to export before the first epoch");
     run_numbers n;
-    compute_numbers(run, threshold, criteria, &n);
+    compute_numbers(run, threshold, criteria, 0, &n);
 
     json_t *calibration = json_null();
     if (calibrator != NULL && calibrator->kind != SK_CALIBRATOR_NONE) {

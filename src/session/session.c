@@ -134,6 +134,23 @@ static sk_run_state current_state(sk_session *session)
     return state;
 }
 
+/* Fills the snapshot's summaries from its scores. */
+static void summarise_scores(sk_snapshot *snapshot)
+{
+    size_t n = snapshot->n;
+    snapshot->log_loss = sk_log_loss(snapshot->scores, snapshot->y, n);
+    snapshot->brier = sk_brier(snapshot->scores, snapshot->y, n);
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += snapshot->scores[i];
+    snapshot->score_mean = n > 0 ? sum / (double)n : NAN;
+    double squares = 0.0;
+    for (size_t i = 0; i < n; i++)
+        squares += (snapshot->scores[i] - snapshot->score_mean)
+                   * (snapshot->scores[i] - snapshot->score_mean);
+    snapshot->score_sd = n > 1 ? sqrt(squares / (double)(n - 1)) : NAN;
+}
+
 /* Builds a snapshot of the history with a copy of scores [val rows] and
  * its sweep. */
 static sk_status snapshot_with_scores(sk_session *session, const double *scores,
@@ -160,6 +177,7 @@ static sk_status snapshot_with_scores(sk_session *session, const double *scores,
         snapshot_free(snapshot);
         return status;
     }
+    summarise_scores(snapshot);
     *out = snapshot;
     return SK_OK;
 }
@@ -442,6 +460,56 @@ const sk_train_options *sk_session_options(const sk_session *session)
     return session->data != NULL ? &session->options : NULL;
 }
 
+sk_status sk_session_new_sweep(const sk_run_info *info, sk_sweep *sweep,
+                               const sk_sweep_summary *summary, sk_session **out,
+                               sk_error *err)
+{
+    sk_session *session = calloc(1, sizeof *session);
+    if (session == NULL) {
+        sk_sweep_free(sweep);
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while creating a session");
+    }
+    session->info = *info;
+    session->info.rows = sk_sweep_count(sweep);
+    session->info.positives = sk_sweep_positives(sweep);
+    session->notify_pipe[0] = session->notify_pipe[1] = -1;
+    pthread_mutex_init(&session->lock, NULL);
+    pthread_cond_init(&session->wake, NULL);
+
+    sk_status status = SK_OK;
+    if (pipe(session->notify_pipe) != 0) {
+        sk_sweep_free(sweep);
+        status = sk_error_set(err, SK_ERR_IO, "cannot create a pipe: %s", strerror(errno));
+        goto fail;
+    }
+    session->latest = snapshot_alloc(session);
+    if (session->latest == NULL) {
+        sk_sweep_free(sweep);
+        status = sk_error_set(err, SK_ERR_NOMEM, "out of memory while creating a session");
+        goto fail;
+    }
+    session->latest->state = SK_RUN_DONE;
+    session->latest->n = sk_sweep_count(sweep);
+    session->latest->sweep = sweep;
+    session->latest->log_loss = summary->log_loss;
+    session->latest->brier = summary->brier;
+    session->latest->score_mean = summary->mean;
+    session->latest->score_sd = summary->sd;
+    *out = session;
+    return SK_OK;
+
+fail:
+    sk_session_free(session);
+    return status;
+}
+
+size_t sk_interval_resamples(const sk_sweep *sweep, long requested)
+{
+    if (requested >= 0)
+        return (size_t)requested;
+    return sk_sweep_count(sweep) <= SK_INTERVAL_MAX_ROWS ? SK_INTERVAL_RESAMPLES : 0;
+}
+
 const sk_run_info *sk_session_info(const sk_session *session)
 {
     return &session->info;
@@ -560,6 +628,11 @@ void sk_snapshot_diagnose_input(const sk_snapshot *snapshot, const sk_run_info *
     input->val_loss = snapshot->val_loss;
     input->epochs = snapshot->history_len;
     input->prior_loss = snapshot->prior_loss;
+    if (snapshot->sweep != NULL) {
+        input->have_score_stats = true;
+        input->score_mean = snapshot->score_mean;
+        input->score_sd = snapshot->score_sd;
+    }
     input->train_prevalence = snapshot->train_prevalence;
     input->weighted = snapshot->weight_neg != snapshot->weight_pos;
     input->weight_neg = snapshot->weight_neg;

@@ -87,7 +87,7 @@ static void append_interval(char *out, size_t size, const view_state *v,
     const sk_interval *i = &v->interval_result.metric[metric];
     if (isfinite(i->lo) && isfinite(i->hi)) {
         size_t used = strlen(out);
-        snprintf(out + used, size - used, " [%.3f, %.3f]", i->lo, i->hi);
+        snprintf(out + used, size - used, " (%.2f-%.2f)", i->lo, i->hi);
     }
 }
 
@@ -97,11 +97,11 @@ void view_draw_curves(const view_state *v, view_rect r)
     view_rect right = { r.y, r.x + r.w / 2, r.h, r.w - r.w / 2 };
     char title[96];
 
-    snprintf(title, sizeof title, " ROC  AUC %.3f", v->roc_auc);
+    snprintf(title, sizeof title, " ROC, AUC %.3f", v->roc_auc);
     append_interval(title, sizeof title, v, SK_BOOTSTRAP_ROC_AUC);
     strncat(title, " ", sizeof title - strlen(title) - 1);
     plot_area roc = plot_frame(left, title, "false-positive rate", "true-positive rate");
-    snprintf(title, sizeof title, " precision-recall  AP %.3f", v->average_precision);
+    snprintf(title, sizeof title, " PR, AP %.3f", v->average_precision);
     append_interval(title, sizeof title, v, SK_BOOTSTRAP_AVERAGE_PRECISION);
     strncat(title, " ", sizeof title - strlen(title) - 1);
     plot_area pr = plot_frame(right, title, "recall", "precision");
@@ -125,10 +125,10 @@ void view_draw_curves(const view_state *v, view_rect r)
         plot_operating_point(v, pr, m.recall, m.precision);
 
     char legend[128];
-    snprintf(legend, sizeof legend, "%s at %.3f: FPR %.3f, TPR %.3f  ('.' chance)",
+    snprintf(legend, sizeof legend, "%s %.3f: FPR %.3f TPR %.3f, . chance",
              v->terminal.utf8 ? "\u25c9" : "@", v->threshold, 1.0 - m.specificity, m.recall);
     view_text(left.y + left.h - 2, left.x + 1, left.w - 2, legend);
-    snprintf(legend, sizeof legend, "%s recall %.3f, precision %.3f  ('.' prevalence)",
+    snprintf(legend, sizeof legend, "%s recall %.3f precision %.3f, . base",
              v->terminal.utf8 ? "\u25c9" : "@", m.recall, m.precision);
     view_text(right.y + right.h - 2, right.x + 1, right.w - 2, legend);
 }
@@ -139,7 +139,7 @@ static void draw_reliability(const view_state *v, view_rect r)
 {
     const sk_calibration *c = &v->calibration;
     plot_area a = plot_frame(r, v->have_calibration_before
-                                    ? " reliability (filled: after, hollow: before) "
+                                    ? " reliability, filled after, hollow before "
                                     : " reliability ",
                              "mean score in bin", "fraction positive");
     if (a.w < 4 || a.h < 3)
@@ -182,7 +182,7 @@ static void draw_calibration_table(const view_state *v, view_rect r)
     view_frame(r, " bins ");
     int x = r.x + 1, w = r.w - 2, y = r.y + 1;
     char line[128];
-    double brier = sk_brier(v->snapshot->scores, v->snapshot->y, v->snapshot->n);
+    double brier = v->snapshot->brier;
     snprintf(line, sizeof line, "ECE %.4f   Brier %.4f", c->ece, brier);
     view_text(y++, x, w, line);
     if (v->have_calibration_before) {

@@ -50,7 +50,7 @@ static void draw_loss(const view_state *v, view_rect r)
         double pos = s->weight_pos * (double)d->seen_positives;
         double neg = s->weight_neg * (double)(d->seen_rows - d->seen_positives);
         if (s->weight_neg != s->weight_pos)
-            snprintf(title, sizeof title, " loss, weights %.3g:%.3g = %.0f %% seen ",
+            snprintf(title, sizeof title, " loss, weights %.2g:%.2g = %.0f %% seen ",
                      s->weight_neg, s->weight_pos, 100.0 * pos / (pos + neg));
         else
             snprintf(title, sizeof title, " loss, resampled = %.0f %% seen ",
@@ -427,7 +427,7 @@ static void draw_slider(const view_state *v, int y)
     snprintf(left, sizeof left, " threshold %.3f ", v->threshold);
     const sk_threshold_choice *best = &v->best[v->shown_criterion];
     if (v->snapshot->sweep != NULL && best->found)
-        snprintf(right, sizeof right, " best %s %.3f (o) ",
+        snprintf(right, sizeof right, " %s best at %.3f (o) ",
                  sk_criterion_name(v->shown_criterion), best->threshold);
     else
         snprintf(right, sizeof right, " ");
@@ -516,7 +516,7 @@ static void draw_status(const view_state *v)
 
 static const char *const help_lines[] = {
     "left/right, h/l  threshold -/+0.01   H/L, shift-arrows  -/+0.001",
-    "PgDn/PgUp        threshold -/+0.1    0  threshold back to 0.5",
+    "PgDn/PgUp        threshold -/+0.1    0  back to the first threshold",
     "o                best threshold; again: next criterion",
     "Tab, shift-Tab   views: overview, curves, calibration, runs",
     "[ ]              previous or next run   g  histogram log scale",
@@ -525,8 +525,8 @@ static const char *const help_lines[] = {
     "                 smote, balanced batches)",
     "n + -            new run: same settings, learning rate x10, /10",
     "p                swap the positive class (again: back)",
-    "c                recalibrate: prior shift, Platt, isotonic, then back",
-    "                 (fitted on half of validation, shown on the other)",
+    "c                recalibrate: prior shift, Platt, isotonic, then off",
+    "                 (fitted on part of validation, shown on the rest)",
     "e                export the operating point as JSON",
     "space  pause/resume   Ctrl-L  redraw   ?  this help   q  quit",
     "",
@@ -562,13 +562,16 @@ static void draw_explanation(const view_state *v)
     wrap_text(y + 2, y + h - 1, x + 2, w - 4, v->lesson->explanation);
 }
 
+/* The too-small screen, in short lines so that narrow terminals show it
+ * whole. */
 static void draw_too_small(void)
 {
-    char line[128];
-    snprintf(line, sizeof line,
-             "terminal too small: %dx%d, skewtop needs at least %dx%d (q quits)",
-             COLS, LINES, VIEW_MIN_COLS, VIEW_MIN_LINES);
+    char line[64];
+    snprintf(line, sizeof line, "terminal too small: %dx%d", COLS, LINES);
     mvaddnstr(0, 0, line, COLS);
+    snprintf(line, sizeof line, "skewtop needs %dx%d", VIEW_MIN_COLS, VIEW_MIN_LINES);
+    mvaddnstr(1, 0, line, COLS);
+    mvaddnstr(2, 0, "q quits", COLS);
 }
 
 /* The loss and histograms on top, confusion, metrics and findings below. */

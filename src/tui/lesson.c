@@ -111,11 +111,13 @@ static const sk_lesson lessons[] = {
         .hint = "Run 1 split overlapping windows at random, so validation windows share "
                 "months with training windows. Press Tab until the runs view shows both.",
         .explanation =
-            "Windows that overlap in time carry the same months, so a random split "
-            "puts near-copies of training windows into validation and the metrics "
-            "look better than the model will do on later months. A split by time "
-            "keeps every validation label after every training label, which is how "
-            "the model will be used.",
+            "The two runs differ only in the split. Windows of a random split share "
+            "months with training windows, so run 1 measures how well the model fills "
+            "in periods it has already seen, not how it predicts later months; on "
+            "data whose patterns drift it usually looks better than it will be. Only "
+            "the time split (run 2) keeps every validation label after every "
+            "training label, which is how the model will be used, so trust its "
+            "numbers, whichever is higher here.",
         .goal_kind = GOAL_COMPARE_SPLITS,
     },
     {

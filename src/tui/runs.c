@@ -26,16 +26,26 @@ static const char *run_state(const sk_snapshot *s)
     }
 }
 
+/* Width of the name column: what the metric columns leave. */
+static int name_width(const view_state *v)
+{
+    (void)v;
+    int width = COLS - 2 - 56;
+    return width < 16 ? 16 : width > 60 ? 60 : width;
+}
+
 static void format_run_line(const view_state *v, size_t i, const sk_snapshot *s,
                             char *line, size_t size)
 {
     const sk_run_info *info = sk_session_info(v->runs[i]);
     double threshold = i == v->current ? v->threshold : v->run_thresholds[i];
-    char name[64];
+    char name[128];
     snprintf(name, sizeof name, "%zu %s", i + 1, info->name[0] != '\0' ? info->name : "run");
     char mark = i == v->current ? '>' : ' ';
+    int name_w = name_width(v);
     if (s->sweep == NULL) {
-        snprintf(line, size, "%c %-22.22s %-8s %5zu", mark, name, run_state(s), s->epoch);
+        snprintf(line, size, "%c %-*.*s %-8s %5zu", mark, name_w, name_w, name, run_state(s),
+                 s->epoch);
         return;
     }
     sk_rates m = sk_rates_from_confusion(sk_sweep_confusion(s->sweep, threshold));
@@ -44,8 +54,8 @@ static void format_run_line(const view_state *v, size_t i, const sk_snapshot *s,
     view_format_value(recall, sizeof recall, m.recall, m.undefined & SK_UNDEF_RECALL);
     view_format_value(precision, sizeof precision, m.precision, m.undefined & SK_UNDEF_PRECISION);
     view_format_value(f1, sizeof f1, m.f1, m.undefined & SK_UNDEF_F1);
-    snprintf(line, size, "%c %-22.22s %-8s %5zu %6.3f %7s %6s %9s %6s", mark, name,
-             run_state(s), s->epoch, threshold, auc, recall, precision, f1);
+    snprintf(line, size, "%c %-*.*s %-8s %5zu %6.3f %7s %6s %9s %6s", mark, name_w, name_w,
+             name, run_state(s), s->epoch, threshold, auc, recall, precision, f1);
 }
 
 /* Draws every training run's validation loss on one chart. */
@@ -104,19 +114,24 @@ void view_draw_runs(const view_state *v, view_rect r)
     int table_h = (int)v->run_count + 3;
     if (table_h > TABLE_ROWS_MAX)
         table_h = TABLE_ROWS_MAX;
+    if (!v->info->training)
+        table_h = r.h;
     bool chart = v->info->training && r.h - table_h >= 6;
     view_rect table = { r.y, r.x, chart ? table_h : r.h, r.w };
 
     view_frame(table, " runs, each at its own threshold ([ ] switch) ");
     int x = table.x + 1, w = table.w - 2, y = table.y + 1;
     char line[256];
-    snprintf(line, sizeof line, "  %-22s %-8s %5s %6s %7s %6s %9s %6s", "run", "state",
-             "epoch", "thresh", "ROC AUC", "recall", "precision", "F1");
+    snprintf(line, sizeof line, "  %-*s %-8s %5s %6s %7s %6s %9s %6s", name_width(v), "run",
+             "state", "epoch", "thresh", "ROC AUC", "recall", "precision", "F1");
     attron(A_BOLD);
     view_text(y++, x, w, line);
     attroff(A_BOLD);
 
-    for (size_t i = 0; i < v->run_count && y < table.y + table.h - 1; i++) {
+    /* Scroll so that the run shown stays in view. */
+    size_t visible = (size_t)(table.h - 3 > 1 ? table.h - 3 : 1);
+    size_t first = v->current >= visible ? v->current - visible + 1 : 0;
+    for (size_t i = first; i < v->run_count && y < table.y + table.h - 1; i++) {
         sk_snapshot *s = sk_session_latest(v->runs[i]);
         format_run_line(v, i, s, line, sizeof line);
         sk_snapshot_release(s);

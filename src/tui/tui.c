@@ -102,6 +102,13 @@ static long now_ms(void)
     return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* Bootstrap resamples for a sweep under the --resamples setting. */
+static size_t interval_resamples(const view_state *v, const sk_sweep *sweep)
+{
+    long requested = v->resamples == 0 ? -1 : v->resamples < 0 ? 0 : v->resamples;
+    return sk_interval_resamples(sweep, requested);
+}
+
 /* Frees what take_snapshot() computed for the previous snapshot. */
 static void release_snapshot_work(view_state *v)
 {
@@ -128,7 +135,8 @@ bool view_intervals_current(const view_state *v)
  * intervals there. */
 static void update_findings(view_state *v)
 {
-    if (v->intervals != NULL)
+    if (v->intervals != NULL && v->snapshot->sweep != NULL
+        && interval_resamples(v, v->snapshot->sweep) > 0)
         sk_intervals_request(v->intervals, v->snapshot, v->threshold);
     v->diagnose.threshold = v->threshold;
     size_t fired = sk_diagnose(&v->diagnose, v->findings, SK_FINDINGS_MAX);
@@ -234,8 +242,12 @@ static void select_run(view_state *v, size_t index)
 static void set_threshold(view_state *v, double threshold)
 {
     /* Keep the threshold a multiple of the smallest step, so that repeated
-     * steps do not accumulate rounding error on screen. */
-    v->threshold = round(threshold / STEP_SMALL) * STEP_SMALL;
+     * steps do not accumulate rounding error on screen, and inside the
+     * scores' range (0 to 1 for probabilities): beyond it nothing changes. */
+    double lo = v->have_histogram ? v->histogram.lo : 0.0;
+    double hi = v->have_histogram ? v->histogram.hi : 1.0;
+    threshold = round(threshold / STEP_SMALL) * STEP_SMALL;
+    v->threshold = threshold < lo ? lo : threshold > hi ? hi : threshold;
     update_findings(v);
 }
 
@@ -349,7 +361,7 @@ static bool handle_key(view_state *v, int key)
         v->chosen_criterion = NULL;
         break;
     case ACTION_RESET:
-        set_threshold(v, 0.5);
+        set_threshold(v, v->start_threshold);
         v->chosen_criterion = NULL;
         break;
     case ACTION_BEST:
@@ -486,6 +498,7 @@ sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
     v.info = sk_session_info(runs[0]);
     v.title = options->title;
     v.threshold = options->threshold;
+    v.start_threshold = options->threshold;
     v.data = options->data;
     v.epoch_delay_ms = options->epoch_delay_ms;
     v.export_path = options->export_path != NULL ? options->export_path
@@ -500,9 +513,13 @@ sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
     v.shown_criterion = SK_CRITERION_F1;
     *exit_signal = 0;
 
+    v.resamples = options->resamples;
+    sk_bootstrap_options bootstrap = sk_bootstrap_defaults();
+    if (options->resamples > 0)
+        bootstrap.resamples = (size_t)options->resamples;
     sk_status status = view_init_runs(&v, runs, run_count, err);
     if (status == SK_OK)
-        status = sk_intervals_new(NULL, &v.intervals, err);
+        status = sk_intervals_new(&bootstrap, &v.intervals, err);
     if (status != SK_OK) {
         view_release(&v);
         return status;

@@ -57,6 +57,7 @@ typedef struct {
     const sk_lesson *lesson;        /* NULL outside a lesson */
     sk_criterion_options criteria;
     double calib_fraction;
+    long resamples;                 /* 0 default, < 0 none, else the count */
     bool lesson_done;               /* the goal was reached once */
     bool show_explanation;          /* the completion box is open */
     sk_session *session;            /* runs[current] */
@@ -65,6 +66,7 @@ typedef struct {
 
     sk_snapshot *snapshot;          /* newest snapshot, a held reference */
     double threshold;
+    double start_threshold;         /* where 0 returns to */
     sk_criterion criterion;         /* the criterion `o` jumps to next */
     sk_criterion shown_criterion;   /* the criterion marked on the slider */
     bool paused;
