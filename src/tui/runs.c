@@ -30,8 +30,8 @@ static const char *run_state(const sk_snapshot *s)
 static int name_width(const view_state *v)
 {
     (void)v;
-    int width = COLS - 2 - 56;
-    return width < 16 ? 16 : width > 60 ? 60 : width;
+    int width = COLS - 2 - 66;
+    return width < 12 ? 12 : width > 60 ? 60 : width;
 }
 
 static void format_run_line(const view_state *v, size_t i, const sk_snapshot *s,
@@ -49,13 +49,20 @@ static void format_run_line(const view_state *v, size_t i, const sk_snapshot *s,
         return;
     }
     sk_rates m = sk_rates_from_confusion(sk_sweep_confusion(s->sweep, threshold));
-    char auc[16], recall[16], precision[16], f1[16];
+    char auc[16], recall[32], precision[16], f1[16];
     view_format_value(auc, sizeof auc, sk_sweep_roc_auc(s->sweep), false);
     view_format_value(recall, sizeof recall, m.recall, m.undefined & SK_UNDEF_RECALL);
+    char interval[24] = "";
+    if (i < VIEW_INTERVAL_RUNS && v->run_interval_valid[i]
+        && v->run_interval_epoch[i] == s->epoch && v->run_interval_threshold[i] == threshold
+        && isfinite(v->run_recall[i].lo))
+        snprintf(interval, sizeof interval, " %.2f-%.2f", v->run_recall[i].lo,
+                 v->run_recall[i].hi);
     view_format_value(precision, sizeof precision, m.precision, m.undefined & SK_UNDEF_PRECISION);
     view_format_value(f1, sizeof f1, m.f1, m.undefined & SK_UNDEF_F1);
-    snprintf(line, size, "%c %-*.*s %-8s %5zu %6.3f %7s %6s %9s %6s", mark, name_w, name_w,
-             name, run_state(s), s->epoch, threshold, auc, recall, precision, f1);
+    snprintf(line, size, "%c %-*.*s %-8s %5zu %6.3f %7s %6s%-10s %9s %6s", mark, name_w,
+             name_w, name, run_state(s), s->epoch, threshold, auc, recall, interval,
+             precision, f1);
 }
 
 /* Draws every training run's validation loss on one chart. */
@@ -122,8 +129,9 @@ void view_draw_runs(const view_state *v, view_rect r)
     view_frame(table, " runs, each at its own threshold ([ ] switch) ");
     int x = table.x + 1, w = table.w - 2, y = table.y + 1;
     char line[256];
-    snprintf(line, sizeof line, "  %-*s %-8s %5s %6s %7s %6s %9s %6s", name_width(v), "run",
-             "state", "epoch", "thresh", "ROC AUC", "recall", "precision", "F1");
+    snprintf(line, sizeof line, "  %-*s %-8s %5s %6s %7s %6s%-10s %9s %6s", name_width(v),
+             "run", "state", "epoch", "thresh", "ROC AUC", "recall", " 95 % CI", "precision",
+             "F1");
     attron(A_BOLD);
     view_text(y++, x, w, line);
     attroff(A_BOLD);
@@ -143,4 +151,32 @@ void view_draw_runs(const view_state *v, view_rect r)
     }
     if (chart)
         draw_loss_overlay(v, (view_rect){ r.y + table_h, r.x, r.h - table_h, r.w });
+}
+
+bool view_refresh_run_intervals(view_state *v)
+{
+    bool changed = false;
+    for (size_t i = 0; i < v->run_count && i < VIEW_INTERVAL_RUNS; i++) {
+        double threshold = i == v->current ? v->threshold : v->run_thresholds[i];
+        sk_snapshot *s = sk_session_latest(v->runs[i]);
+        bool fresh = v->run_interval_valid[i] && v->run_interval_epoch[i] == s->epoch
+                     && v->run_interval_threshold[i] == threshold;
+        /* Only finished runs: a training run would need one per epoch. */
+        bool finished = s->state == SK_RUN_DONE || s->state == SK_RUN_STOPPED;
+        if (!fresh && finished && s->sweep != NULL
+            && sk_interval_resamples(s->sweep, -1) > 0) {
+            sk_bootstrap_options options = sk_bootstrap_defaults();
+            sk_bootstrap_result result;
+            sk_error ignored;
+            if (sk_sweep_bootstrap(s->sweep, threshold, &options, &result, &ignored) == SK_OK) {
+                v->run_recall[i] = result.metric[SK_BOOTSTRAP_RECALL];
+                v->run_interval_epoch[i] = s->epoch;
+                v->run_interval_threshold[i] = threshold;
+                v->run_interval_valid[i] = true;
+                changed = true;
+            }
+        }
+        sk_snapshot_release(s);
+    }
+    return changed;
 }

@@ -584,6 +584,8 @@ sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
         }
         /* After EINTR (SIGWINCH) curses has a KEY_RESIZE waiting. */
         running = read_keys(&v, &dirty);
+        if (v.view == VIEW_RUNS && view_refresh_run_intervals(&v))
+            dirty = true;
         if (v.lesson != NULL && !v.lesson_done && view_lesson_reached(&v)) {
             v.lesson_done = true;
             v.show_explanation = true;

@@ -20,6 +20,9 @@
 #define VIEW_MIN_COLS 80
 #define VIEW_MIN_LINES 24
 
+/* Runs whose intervals the runs view keeps; later runs show none. */
+#define VIEW_INTERVAL_RUNS 64
+
 /* Histogram bins computed per snapshot; panels of other widths rebin. */
 #define VIEW_HISTOGRAM_BINS 512
 
@@ -97,6 +100,13 @@ typedef struct {
     size_t interval_epoch;
     bool have_intervals;
 
+    /* The runs view's intervals of recall at each run's own threshold,
+     * valid for the epoch and threshold stored beside them. */
+    sk_interval run_recall[VIEW_INTERVAL_RUNS];
+    size_t run_interval_epoch[VIEW_INTERVAL_RUNS];
+    double run_interval_threshold[VIEW_INTERVAL_RUNS];
+    bool run_interval_valid[VIEW_INTERVAL_RUNS];
+
     /* Recomputed when the threshold or snapshot changes. */
     sk_finding findings[SK_FINDINGS_MAX];
     size_t finding_count;
@@ -121,6 +131,10 @@ void view_export(view_state *view);
 
 /* Returns true when the lesson's goal holds on the current state. */
 bool view_lesson_reached(const view_state *view);
+
+/* Brings the runs view's intervals up to date (on the UI thread: each is a
+ * bootstrap over one validation split).  Returns true when one changed. */
+bool view_refresh_run_intervals(view_state *view);
 
 /* Draws the whole screen (or the too-small message) with one doupdate. */
 void view_draw(const view_state *view);
