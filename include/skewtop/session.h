@@ -70,7 +70,7 @@ typedef struct {
 } sk_snapshot;
 
 /* What a run is about, for titles, messages and reports.  The strings
- * belong to whoever made the session and must outlive it. */
+ * belong to the caller that made the session and must outlive it. */
 typedef struct {
     const char *source;           /* data file as the user named it ("-" for stdin) */
     const char *name;             /* run name: the score column, or "" */

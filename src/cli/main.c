@@ -448,7 +448,8 @@ int main(int argc, char **argv)
     int exit_signal = 0;
     status = run(&settings, &exit_signal, &err);
     if (exit_signal != 0) {
-        /* Die by the same signal, so the shell sees how the program ended. */
+        /* Die by the same signal, so that the parent shell gets the real
+         * cause of the exit. */
         signal(exit_signal, SIG_DFL);
         raise(exit_signal);
     }

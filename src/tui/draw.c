@@ -36,13 +36,15 @@ static int loss_row(double value, double lo, double hi, int height)
         return height / 2;
     double share = (hi - value) / (hi - lo);
     int row = (int)lround(share * (height - 1));
-    return row < 0 ? 0 : row >= height ? height - 1 : row;
+    if (row < 0)
+        return 0;
+    return row >= height ? height - 1 : row;
 }
 
 static void draw_loss(const view_state *v, view_rect r)
 {
     const sk_snapshot *s = v->snapshot;
-    /* Class weights in effect and the prevalence the model then sees. */
+    /* Class weights in effect and the prevalence they make the model learn. */
     char title[96] = " loss ";
     const sk_run_info *d = v->info;
     bool resampled = d->seen_rows != d->train_rows || d->seen_positives != d->train_positives;
@@ -182,7 +184,9 @@ static int threshold_column(const view_state *v, int cols)
     const sk_class_histogram *h = &v->histogram;
     double share = (v->threshold - h->lo) / (h->hi - h->lo);
     int col = (int)floor(share * cols);
-    return col < 0 ? -1 : col >= cols ? cols : col;
+    if (col < 0)
+        return -1;
+    return col >= cols ? cols : col;
 }
 
 static void draw_histogram(const view_state *v, view_rect r)
@@ -399,10 +403,11 @@ static void draw_findings(const view_state *v, view_rect r)
         }
         int role = f->severity == SK_SEVERITY_ERROR ? ROLE_ERROR
                    : f->severity == SK_SEVERITY_WARNING ? ROLE_WARNING : ROLE_DEFAULT;
+        static const char markers[] = { [SK_SEVERITY_ERROR] = '!',
+                                        [SK_SEVERITY_WARNING] = '~',
+                                        [SK_SEVERITY_INFO] = 'i' };
         char head[96];
-        snprintf(head, sizeof head, "%c %s",
-                 f->severity == SK_SEVERITY_ERROR ? '!' : f->severity == SK_SEVERITY_WARNING ? '~' : 'i',
-                 f->id);
+        snprintf(head, sizeof head, "%c %s", markers[f->severity], f->id);
         attron(sk_terminal_attr(&v->terminal, role) | A_BOLD);
         view_text(y++, x, w, head);
         attroff(sk_terminal_attr(&v->terminal, role) | A_BOLD);
@@ -449,7 +454,10 @@ static void draw_slider(const view_state *v, int y)
             mvaddstr(y, x0 + bx, v->terminal.utf8 ? "\u25c6" : "*");
     }
     int tx = (int)lround((v->threshold - lo) / (hi - lo) * (width - 1));
-    tx = tx < 0 ? 0 : tx >= width ? width - 1 : tx;
+    if (tx < 0)
+        tx = 0;
+    if (tx >= width)
+        tx = width - 1;
     attron(sk_terminal_attr(&v->terminal, ROLE_THRESHOLD) | A_BOLD | A_REVERSE);
     mvaddch(y, x0 + tx, '|');
     attroff(sk_terminal_attr(&v->terminal, ROLE_THRESHOLD) | A_BOLD | A_REVERSE);

@@ -46,7 +46,8 @@ static void draw_progress(const char *title, const sk_read_progress *p, double e
     mvaddnstr(2, 2, line, COLS - 4);
     if (total > 0) {
         double share = (double)bytes / (double)total;
-        double left = rate > 0 ? (double)(total - (bytes < total ? bytes : total)) / rate : 0;
+        size_t remaining = bytes < total ? total - bytes : 0;
+        double left = rate > 0 ? (double)remaining / rate : 0.0;
         snprintf(line, sizeof line, "%.0f %% of %.1f MB, about %.0f s left", 100.0 * share,
                  total / 1e6, left);
         mvaddnstr(3, 2, line, COLS - 4);

@@ -1,9 +1,9 @@
 /*
- * runs.c - the runs view: one line per run (training runs started by the
- * remedy keys, or several score columns of an inspected file) with its
- * settings and its metrics at its own threshold, and below it the
- * validation loss of every training run overlaid, each drawn with its
- * run number.
+ * runs.c - the runs view.  It lists one line per run (training runs
+ * started by the remedy keys, or several score columns of an inspected
+ * file) with its settings and its metrics at its own threshold.  Below,
+ * the validation loss of every training run is overlaid, each drawn with
+ * its run number.
  */
 #include <curses.h>
 #include <math.h>
@@ -31,7 +31,11 @@ static int name_width(const view_state *v)
 {
     (void)v;
     int width = COLS - 2 - 66;
-    return width < 12 ? 12 : width > 60 ? 60 : width;
+    if (width < 12)
+        width = 12;
+    if (width > 60)
+        width = 60;
+    return width;
 }
 
 static void format_run_line(const view_state *v, size_t i, const sk_snapshot *s,

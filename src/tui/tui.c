@@ -105,7 +105,13 @@ static long now_ms(void)
 /* Bootstrap resamples for a sweep under the --resamples setting. */
 static size_t interval_resamples(const view_state *v, const sk_sweep *sweep)
 {
-    long requested = v->resamples == 0 ? -1 : v->resamples < 0 ? 0 : v->resamples;
+    /* The setting's 0 means the default, which sk_interval_resamples()
+     * takes as -1; a negative setting means none. */
+    long requested = v->resamples;
+    if (requested == 0)
+        requested = -1;
+    else if (requested < 0)
+        requested = 0;
     return sk_interval_resamples(sweep, requested);
 }
 
@@ -131,7 +137,7 @@ bool view_intervals_current(const view_state *v)
            && v->interval_result.threshold == v->threshold;
 }
 
-/* Recomputes the findings at the current threshold and asks for the
+/* Recomputes the findings at the current threshold and requests the
  * intervals there. */
 static void update_findings(view_state *v)
 {
@@ -247,7 +253,7 @@ static void set_threshold(view_state *v, double threshold)
     double lo = v->have_histogram ? v->histogram.lo : 0.0;
     double hi = v->have_histogram ? v->histogram.hi : 1.0;
     threshold = round(threshold / STEP_SMALL) * STEP_SMALL;
-    v->threshold = threshold < lo ? lo : threshold > hi ? hi : threshold;
+    v->threshold = fmin(fmax(threshold, lo), hi);
     update_findings(v);
 }
 

@@ -125,8 +125,8 @@ bool view_recalibrate(view_state *view);
  * Returns false with view->message set when it cannot. */
 bool view_swap_classes(view_state *view);
 
-/* Writes the current run's operating point to view->export_path and says
- * so in view->message. */
+/* Writes the current run's operating point to view->export_path and
+ * reports the result in view->message. */
 void view_export(view_state *view);
 
 /* Returns true when the lesson's goal holds on the current state. */
