@@ -128,7 +128,7 @@ tm send-keys -t test f
 check_screen "f starts a focal run" "run 3 started: weights balanced, focal"
 tm send-keys -t test Tab Tab Tab
 check_screen "runs view lists the baseline" "1 baseline"
-check_screen "runs view lists the weighted run" "2 weights balanced "
+check_screen "runs view lists the weighted run" "2 weights ba"
 check_screen "runs view overlays the losses" "validation loss of each run"
 tm send-keys -t test '['
 check_screen "[ switches to the previous run" "run 2/3"
