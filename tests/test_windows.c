@@ -744,7 +744,7 @@ static void test_split_time_at(void **state)
 static void test_split_time_missing_class(void **state)
 {
     (void)state;
-    /* Every positive is early, so validation holds no positive. */
+    /* Every positive is early, so validation contains no positive. */
     sk_table *table = step_table("01010100000000000000");
     sk_window_options options = options_for("y", "t", 2);
     options.val_fraction = 0.3;

@@ -1,6 +1,7 @@
 /*
  * session.h - one training run: a dataset, a trainer, a worker thread and
- * the exchange of snapshots between the worker and whoever displays them.
+ * the exchange of snapshots between the worker and the thread that
+ * displays them.
  *
  * Threading contract.  sk_session_start() starts one worker thread that
  * owns the trainer; nothing else touches the trainer until the worker has

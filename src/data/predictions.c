@@ -2341,12 +2341,12 @@ static bool report_progress(sk_read_progress *progress, const csv_stream *stream
     return atomic_load(&progress->cancel);
 }
 
-/* Longest wait for input before the reader checks for cancellation again:
+/* Maximum wait for input before the reader checks for cancellation again:
  * a writer that stalls must not keep q from stopping the reader. */
 #define CANCEL_POLL_MS 100
 
 /* Waits until fd has input or end of file; returns false when progress
- * asks to cancel first.  Without progress it returns at once. */
+ * requests cancellation first.  Without progress it returns at once. */
 static bool wait_readable(int fd, sk_read_progress *progress)
 {
     if (progress == NULL)
