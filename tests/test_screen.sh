@@ -183,6 +183,15 @@ check_screen "the findings panel says the goal was reached" "Goal reached"
 tm send-keys -t test q
 check_screen "q exits the lesson" "EXIT=0"
 
+echo "# inspect from a pipe: keys come from the terminal"
+start_shell C.UTF-8
+tm send-keys -t test "clear; cat '$work/preds.csv' | '$skewtop' inspect - --label y --score a; echo EXIT=\$?" Enter
+check_screen "piped inspect shows the screen" "inspect  standard input"
+tm send-keys -t test Right
+check_screen "piped inspect takes keys" "threshold 0.510"
+tm send-keys -t test q
+check_screen "piped inspect exits with status 0" "EXIT=0"
+
 echo "# inspect: progress while reading, and q stops it"
 mkfifo "$work/slow.fifo"
 start_shell C.UTF-8

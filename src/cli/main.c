@@ -366,10 +366,10 @@ static sk_status run_screen(const cli_settings *settings, invocation *inv,
  * ended the screen, to be re-raised once everything is freed. */
 static sk_status run(cli_settings *settings, int *exit_signal, sk_error *err)
 {
-    /* Standard input carries the data in `inspect -`, so it is no terminal
-     * for keys then. */
-    bool screen = settings->report == CLI_REPORT_AUTO && isatty(STDOUT_FILENO)
-                  && isatty(STDIN_FILENO);
+    /* With data on standard input (`... | skewtop inspect -`), the screen
+     * reads its keys from /dev/tty instead. */
+    bool keys = isatty(STDIN_FILENO) || access("/dev/tty", R_OK) == 0;
+    bool screen = settings->report == CLI_REPORT_AUTO && isatty(STDOUT_FILENO) && keys;
     if (settings->report == CLI_REPORT_AUTO && !screen)
         settings->report = CLI_REPORT_TEXT;
 

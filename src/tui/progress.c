@@ -79,7 +79,7 @@ sk_status sk_tui_progress(const char *title, sk_read_progress *progress, int don
         draw_progress(title, progress, now_seconds() - start);
         struct pollfd fds[3] = {
             { .fd = done_fd, .events = POLLIN },
-            { .fd = 0, .events = POLLIN },
+            { .fd = terminal.input_fd, .events = POLLIN },
             { .fd = terminal.signal_fd, .events = POLLIN },
         };
         int ready = poll(fds, 3, PROGRESS_INTERVAL_MS);

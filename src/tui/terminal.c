@@ -38,6 +38,8 @@ static char restore_sequence[256];
 static size_t restore_length;
 static SCREEN *screen;
 static FILE *screen_output;
+static FILE *screen_input;       /* /dev/tty when standard input carries data */
+static int input_fd = STDIN_FILENO;
 
 static void on_terminating_signal(int signo)
 {
@@ -53,7 +55,7 @@ static void on_fatal_signal(int signo)
     ssize_t written = write(STDOUT_FILENO, restore_sequence, restore_length);
     (void)written;
     if (have_termios)
-        tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
+        tcsetattr(input_fd, TCSANOW, &saved_termios);
     signal(signo, SIG_DFL);
     raise(signo);
 }
@@ -105,10 +107,21 @@ sk_status sk_terminal_open(sk_terminal *terminal, sk_error *err)
 {
     memset(terminal, 0, sizeof *terminal);
     terminal->signal_fd = -1;
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+    if (!isatty(STDOUT_FILENO))
         return sk_error_set(err, SK_ERR_INPUT,
-                            "the screen needs a terminal on standard input and "
-                            "output; use --report=text or --report=json instead");
+                            "the screen needs a terminal on standard output; use "
+                            "--report=text or --report=json instead");
+    input_fd = STDIN_FILENO;
+    if (!isatty(STDIN_FILENO)) {
+        screen_input = fopen("/dev/tty", "r");
+        if (screen_input == NULL)
+            return sk_error_set(err, SK_ERR_INPUT,
+                                "the screen needs a terminal for keys, and /dev/tty cannot "
+                                "be opened (%s); use --report=text or --report=json",
+                                strerror(errno));
+        input_fd = fileno(screen_input);
+    }
+    terminal->input_fd = input_fd;
 
     const char *codeset = nl_langinfo(CODESET);
     terminal->utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0;
@@ -120,11 +133,12 @@ sk_status sk_terminal_open(sk_terminal *terminal, sk_error *err)
         fcntl(self_pipe[i], F_SETFD, FD_CLOEXEC);
     }
     terminal->signal_fd = self_pipe[0];
-    have_termios = tcgetattr(STDIN_FILENO, &saved_termios) == 0;
+    have_termios = tcgetattr(input_fd, &saved_termios) == 0;
 
     /* newterm, unlike initscr, returns NULL instead of exiting. */
     screen_output = fdopen(dup(STDOUT_FILENO), "w");
-    screen = screen_output != NULL ? newterm(NULL, screen_output, stdin) : NULL;
+    FILE *keys = screen_input != NULL ? screen_input : stdin;
+    screen = screen_output != NULL ? newterm(NULL, screen_output, keys) : NULL;
     if (screen == NULL) {
         const char *term = getenv("TERM");
         sk_terminal_close(terminal);
@@ -179,6 +193,11 @@ void sk_terminal_close(sk_terminal *terminal)
         fclose(screen_output);
         screen_output = NULL;
     }
+    if (screen_input != NULL) {
+        fclose(screen_input);
+        screen_input = NULL;
+    }
+    input_fd = STDIN_FILENO;
     for (int i = 0; i < 2; i++) {
         if (self_pipe[i] >= 0)
             close(self_pipe[i]);

@@ -28,11 +28,16 @@ typedef struct {
     bool utf8;          /* the locale's character set is UTF-8 */
     bool color;         /* colours are in use (terminal has them, NO_COLOR unset) */
     int signal_fd;      /* readable when SIGINT, SIGTERM or SIGHUP arrived */
+    int input_fd;       /* the keyboard: standard input, or /dev/tty when
+                           standard input carries data */
 } sk_terminal;
 
 /* Starts curses on the controlling terminal, installs the signal handlers
- * and the fatal-signal restorer.  Fails with SK_ERR_INPUT when standard
- * input or output is not a terminal or TERM is unusable. */
+ * and the fatal-signal restorer.  Keys come from standard input, or from
+ * /dev/tty when standard input is not a terminal (it carries data, as in
+ * `... | skewtop inspect -`).  Fails with SK_ERR_INPUT when standard output
+ * is not a terminal, no terminal can be opened for keys, or TERM is
+ * unusable. */
 sk_status sk_terminal_open(sk_terminal *terminal, sk_error *err);
 
 /* Reads the number of a pending terminating signal, or returns 0. */

@@ -557,7 +557,7 @@ sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
 
         enum { FD_TERMINAL, FD_SIGNAL, FD_INTERVALS, FD_RUNS };
         struct pollfd fds[FD_RUNS + MAX_WATCHED_RUNS] = {
-            [FD_TERMINAL] = { .fd = 0, .events = POLLIN },
+            [FD_TERMINAL] = { .fd = v.terminal.input_fd, .events = POLLIN },
             [FD_SIGNAL] = { .fd = v.terminal.signal_fd, .events = POLLIN },
             [FD_INTERVALS] = { .fd = sk_intervals_notify_fd(v.intervals), .events = POLLIN },
         };
