@@ -142,7 +142,7 @@ static void check_step_windows(const sk_table *table, const sk_dataset *dataset,
 /* ---- time formats ---------------------------------------------------------- */
 
 /* Rows of the format tests, written out of time order: rank[i] is the time
- * rank of file row i, and x holds it. */
+ * rank of file row i, and x contains it. */
 static const int format_rank[6] = { 3, 0, 5, 1, 4, 2 };
 /* Labels by time rank: two windows of class 0 and three of class 1. */
 static const char *const format_label[6] = { "1", "0", "1", "0", "1", "1" };

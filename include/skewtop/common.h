@@ -39,6 +39,10 @@ int sk_status_exit_code(sk_status status);
 void *sk_calloc(size_t count, size_t size);
 void *sk_reallocarray(void *ptr, size_t count, size_t size);
 
+/* Creates a pipe whose ends are non-blocking and closed on exec, for
+ * waking a poll() loop.  Fails with SK_ERR_IO and a message. */
+sk_status sk_pipe_open(int fds[2], sk_error *err);
+
 /* Returns a malloc'ed copy of s, or NULL when s is NULL or memory runs out. */
 char *sk_strdup(const char *s);
 

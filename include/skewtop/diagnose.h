@@ -46,7 +46,7 @@ typedef struct {
     double weight_neg, weight_pos;
     size_t train_rows, train_positives;
     bool diverged;                  /* the training loss became NaN or infinite */
-    bool single_class_train;        /* the training split holds one class */
+    bool single_class_train;        /* the training split contains one class */
     bool leakage_risk;              /* overlapping windows were split at random */
     /* Scores of the same rows from a run without class weights, or NULL:
      * weights that leave them unchanged had no effect. */

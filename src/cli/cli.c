@@ -213,6 +213,19 @@ static sk_status parse_number(const char *option, const char *text, double *valu
     return SK_OK;
 }
 
+/* Parses "A:B" with two positive finite numbers; returns false otherwise. */
+static bool parse_ratio(const char *text, double *a, double *b)
+{
+    const char *colon = strchr(text, ':');
+    char first[64];
+    if (colon == NULL || (size_t)(colon - text) >= sizeof first)
+        return false;
+    memcpy(first, text, (size_t)(colon - text));
+    first[colon - text] = '\0';
+    return sk_parse_double(first, a) && sk_parse_double(colon + 1, b) && isfinite(*a)
+           && isfinite(*b) && *a > 0 && *b > 0;
+}
+
 static sk_status parse_class_weight(const char *text, sk_train_options *train,
                                     sk_error *err)
 {
@@ -225,17 +238,8 @@ static sk_status parse_class_weight(const char *text, sk_train_options *train,
         return SK_OK;
     }
 
-    const char *colon = strchr(text, ':');
-    char negative[64];
     double neg, pos;
-    bool ok = colon != NULL && (size_t)(colon - text) < sizeof negative;
-    if (ok) {
-        memcpy(negative, text, (size_t)(colon - text));
-        negative[colon - text] = '\0';
-        ok = sk_parse_double(negative, &neg) && sk_parse_double(colon + 1, &pos)
-             && isfinite(neg) && isfinite(pos) && neg > 0 && pos > 0;
-    }
-    if (!ok)
+    if (!parse_ratio(text, &neg, &pos))
         return sk_error_set(err, SK_ERR_INPUT,
                             "--class-weight must be none, balanced or W_NEG:W_POS "
                             "with two positive numbers (e.g. 1:18), got '%s'", text);
@@ -248,17 +252,8 @@ static sk_status parse_class_weight(const char *text, sk_train_options *train,
 /* Parses --cost FN:FP: two positive costs. */
 static sk_status parse_cost(const char *text, sk_criterion_options *criteria, sk_error *err)
 {
-    const char *colon = strchr(text, ':');
-    char first[64];
-    double fn = 0, fp = 0;
-    bool ok = colon != NULL && (size_t)(colon - text) < sizeof first;
-    if (ok) {
-        memcpy(first, text, (size_t)(colon - text));
-        first[colon - text] = '\0';
-        ok = sk_parse_double(first, &fn) && sk_parse_double(colon + 1, &fp)
-             && isfinite(fn) && isfinite(fp) && fn > 0 && fp > 0;
-    }
-    if (!ok)
+    double fn, fp;
+    if (!parse_ratio(text, &fn, &fp))
         return sk_error_set(err, SK_ERR_INPUT,
                             "--cost must be FN:FP with two positive numbers, the costs of "
                             "a false negative and a false positive (e.g. 10:1), got '%s'",

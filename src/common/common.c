@@ -1,11 +1,14 @@
 /* common.c - error formatting and checked allocation. */
 #include "skewtop/common.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 sk_status sk_error_set(sk_error *err, sk_status status, const char *fmt, ...)
 {
@@ -54,4 +57,15 @@ char *sk_strdup(const char *s)
     if (copy != NULL)
         memcpy(copy, s, len);
     return copy;
+}
+
+sk_status sk_pipe_open(int fds[2], sk_error *err)
+{
+    if (pipe(fds) != 0)
+        return sk_error_set(err, SK_ERR_IO, "cannot create a pipe: %s", strerror(errno));
+    for (int i = 0; i < 2; i++) {
+        fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+        fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+    }
+    return SK_OK;
 }

@@ -9,7 +9,6 @@
 #include "skewtop/intervals.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -91,13 +90,10 @@ sk_status sk_intervals_new(const sk_bootstrap_options *options,
     if (iv == NULL)
         return sk_error_set(err, SK_ERR_NOMEM, "out of memory while starting the interval worker");
     iv->options = options != NULL ? *options : sk_bootstrap_defaults();
-    if (pipe(iv->notify_pipe) != 0) {
+    sk_status status = sk_pipe_open(iv->notify_pipe, err);
+    if (status != SK_OK) {
         free(iv);
-        return sk_error_set(err, SK_ERR_IO, "cannot create a pipe: %s", strerror(errno));
-    }
-    for (int i = 0; i < 2; i++) {
-        fcntl(iv->notify_pipe[i], F_SETFL, fcntl(iv->notify_pipe[i], F_GETFL) | O_NONBLOCK);
-        fcntl(iv->notify_pipe[i], F_SETFD, FD_CLOEXEC);
+        return status;
     }
     pthread_mutex_init(&iv->lock, NULL);
     pthread_cond_init(&iv->wake, NULL);

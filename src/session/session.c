@@ -1,15 +1,14 @@
 /*
  * session.c - the worker thread and the snapshot exchange.
  *
- * The threading contract is stated in session.h.  In short: the worker is
- * the only user of the trainer; the mutex guards `latest`, the command
- * flags and the state; snapshots are immutable once published and freed
- * by whoever drops the last reference.
+ * The threading contract is stated in session.h.  In short, the worker is
+ * the only user of the trainer, and the mutex guards `latest`, the command
+ * flags and the state.  Snapshots are immutable once published, and the
+ * holder of the last reference frees them.
  */
 #include "skewtop/session.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -304,7 +303,27 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Makes session->resampled when the options ask for resampling: a shallow
+/* Allocates a session described by info with its lock, condition variable
+ * and publish pipe; the caller fills the rest. */
+static sk_status session_alloc(const sk_run_info *info, sk_session **out, sk_error *err)
+{
+    sk_session *session = calloc(1, sizeof *session);
+    if (session == NULL)
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while creating a session");
+    session->info = *info;
+    pthread_mutex_init(&session->lock, NULL);
+    pthread_cond_init(&session->wake, NULL);
+    sk_status status = sk_pipe_open(session->notify_pipe, err);
+    if (status != SK_OK) {
+        session->notify_pipe[0] = session->notify_pipe[1] = -1;
+        sk_session_free(session);
+        return status;
+    }
+    *out = session;
+    return SK_OK;
+}
+
+/* Makes session->resampled when the options request resampling: a shallow
  * copy of the dataset whose training split alone is replaced. */
 static sk_status resample_training(sk_session *session, sk_error *err)
 {
@@ -336,12 +355,7 @@ sk_status sk_session_new(const sk_dataset *data, const sk_train_options *options
         return sk_error_set(err, SK_ERR_INPUT,
                             "the training and validation splits both need rows");
 
-    sk_session *session = calloc(1, sizeof *session);
-    if (session == NULL)
-        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while creating a session");
-    session->data = data;
-    session->options = *options;
-    session->info = (sk_run_info){
+    sk_run_info info = {
         .source = "",
         .name = "",
         .target_name = data->target_name,
@@ -356,11 +370,14 @@ sk_status sk_session_new(const sk_dataset *data, const sk_train_options *options
         .notices = data->notices,
         .notice_count = data->notice_count,
     };
-    session->notify_pipe[0] = session->notify_pipe[1] = -1;
-    pthread_mutex_init(&session->lock, NULL);
-    pthread_cond_init(&session->wake, NULL);
+    sk_session *session = NULL;
+    sk_status status = session_alloc(&info, &session, err);
+    if (status != SK_OK)
+        return status;
+    session->data = data;
+    session->options = *options;
 
-    sk_status status = resample_training(session, err);
+    status = resample_training(session, err);
     if (status != SK_OK)
         goto fail;
     const sk_dataset *train_data = session->resampled != NULL ? session->resampled : data;
@@ -376,16 +393,6 @@ sk_status sk_session_new(const sk_dataset *data, const sk_train_options *options
     session->val_loss = sk_calloc(options->epochs, sizeof(double));
     if (session->train_loss == NULL || session->val_loss == NULL)
         goto fail;
-
-    if (pipe(session->notify_pipe) != 0) {
-        status = sk_error_set(err, SK_ERR_IO, "cannot create a pipe: %s", strerror(errno));
-        goto fail;
-    }
-    for (int i = 0; i < 2; i++) {
-        int flags = fcntl(session->notify_pipe[i], F_GETFL);
-        fcntl(session->notify_pipe[i], F_SETFL, flags | O_NONBLOCK);
-        fcntl(session->notify_pipe[i], F_SETFD, FD_CLOEXEC);
-    }
 
     session->latest = snapshot_alloc(session);
     if (session->latest == NULL)
@@ -409,28 +416,14 @@ sk_status sk_session_new_scores(const sk_run_info *info, const double *scores,
                                 const unsigned char *y, size_t n,
                                 sk_session **out, sk_error *err)
 {
-    sk_session *session = calloc(1, sizeof *session);
-    if (session == NULL)
-        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while creating a session");
-    session->info = *info;
+    sk_session *session = NULL;
+    sk_status status = session_alloc(info, &session, err);
+    if (status != SK_OK)
+        return status;
     session->info.rows = n;
     session->info.positives = 0;
     for (size_t i = 0; i < n; i++)
         session->info.positives += y[i] != 0;
-    session->notify_pipe[0] = session->notify_pipe[1] = -1;
-    pthread_mutex_init(&session->lock, NULL);
-    pthread_cond_init(&session->wake, NULL);
-
-    sk_status status = SK_OK;
-    if (pipe(session->notify_pipe) != 0) {
-        status = sk_error_set(err, SK_ERR_IO, "cannot create a pipe: %s", strerror(errno));
-        goto fail;
-    }
-    for (int i = 0; i < 2; i++) {
-        fcntl(session->notify_pipe[i], F_SETFL,
-              fcntl(session->notify_pipe[i], F_GETFL) | O_NONBLOCK);
-        fcntl(session->notify_pipe[i], F_SETFD, FD_CLOEXEC);
-    }
 
     status = snapshot_with_scores(session, scores, y, n, &session->latest, err);
     if (status != SK_OK)
@@ -464,24 +457,14 @@ sk_status sk_session_new_sweep(const sk_run_info *info, sk_sweep *sweep,
                                const sk_sweep_summary *summary, sk_session **out,
                                sk_error *err)
 {
-    sk_session *session = calloc(1, sizeof *session);
-    if (session == NULL) {
+    sk_session *session = NULL;
+    sk_status status = session_alloc(info, &session, err);
+    if (status != SK_OK) {
         sk_sweep_free(sweep);
-        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while creating a session");
+        return status;
     }
-    session->info = *info;
     session->info.rows = sk_sweep_count(sweep);
     session->info.positives = sk_sweep_positives(sweep);
-    session->notify_pipe[0] = session->notify_pipe[1] = -1;
-    pthread_mutex_init(&session->lock, NULL);
-    pthread_cond_init(&session->wake, NULL);
-
-    sk_status status = SK_OK;
-    if (pipe(session->notify_pipe) != 0) {
-        sk_sweep_free(sweep);
-        status = sk_error_set(err, SK_ERR_IO, "cannot create a pipe: %s", strerror(errno));
-        goto fail;
-    }
     session->latest = snapshot_alloc(session);
     if (session->latest == NULL) {
         sk_sweep_free(sweep);

@@ -394,7 +394,7 @@ static sk_status index_classes(sk_trainer *t, sk_error *err)
 
 /* Fills the epoch's row order so that consecutive rows alternate between
  * the classes, each drawn uniformly with replacement from its class; any
- * batch of an even size then holds exactly half of each. */
+ * batch of an even size then contains exactly half of each. */
 static void draw_balanced_order(sk_trainer *t)
 {
     size_t rows = t->data->train.rows;

@@ -13,7 +13,6 @@
 
 #include <curses.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -126,11 +125,11 @@ sk_status sk_terminal_open(sk_terminal *terminal, sk_error *err)
     const char *codeset = nl_langinfo(CODESET);
     terminal->utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0;
 
-    if (pipe(self_pipe) != 0)
-        return sk_error_set(err, SK_ERR_IO, "cannot create a pipe: %s", strerror(errno));
-    for (int i = 0; i < 2; i++) {
-        fcntl(self_pipe[i], F_SETFL, fcntl(self_pipe[i], F_GETFL) | O_NONBLOCK);
-        fcntl(self_pipe[i], F_SETFD, FD_CLOEXEC);
+    sk_status status = sk_pipe_open(self_pipe, err);
+    if (status != SK_OK) {
+        self_pipe[0] = self_pipe[1] = -1;
+        sk_terminal_close(terminal);
+        return status;
     }
     terminal->signal_fd = self_pipe[0];
     have_termios = tcgetattr(input_fd, &saved_termios) == 0;

@@ -248,6 +248,17 @@ static void select_run(view_state *v, size_t index)
     take_snapshot(v);
 }
 
+/* Shows the run whose session is `session`, if the list has it. */
+static void select_session(view_state *v, const sk_session *session)
+{
+    for (size_t i = 0; i < v->run_count; i++) {
+        if (v->runs[i] == session) {
+            select_run(v, i);
+            return;
+        }
+    }
+}
+
 static void set_threshold(view_state *v, double threshold)
 {
     /* Keep the threshold a multiple of the smallest step, so that repeated
@@ -286,9 +297,7 @@ static void swap_classes(view_state *v)
 {
     sk_session *base = sk_session_base(v->session);
     if (base != NULL && sk_session_calibrator(v->session)->kind == SK_CALIBRATOR_NONE) {
-        for (size_t i = 0; i < v->run_count; i++)
-            if (v->runs[i] == base)
-                select_run(v, i);
+        select_session(v, base);
         return;
     }
     if (view_swap_classes(v))
@@ -415,10 +424,7 @@ static bool handle_key(view_state *v, int key)
             select_run(v, v->run_count - 1);
         } else if (sk_session_base(v->session) != NULL) {
             /* After the last map, c returns to the run it started from. */
-            sk_session *base = sk_session_base(v->session);
-            for (size_t i = 0; i < v->run_count; i++)
-                if (v->runs[i] == base)
-                    select_run(v, i);
+            select_session(v, sk_session_base(v->session));
         }
         break;
     case ACTION_EXPORT:
