@@ -1547,6 +1547,7 @@ static void binned_sweep_equals_exact_per_score(void **state)
 
     assert_true(sk_sweep_is_binned(binned));
     assert_false(sk_sweep_is_binned(exact));
+    assert_false(sk_sweep_rows(binned, NULL, NULL));
     assert_int_equal(sk_sweep_count(binned), n);
     assert_int_equal(sk_sweep_positives(binned), sk_sweep_positives(exact));
     assert_int_equal(sk_sweep_distinct(binned), sk_sweep_distinct(exact));
@@ -1822,6 +1823,210 @@ static void binned_bootstrap_matches_exact(void **state)
     gsl_rng_free(rng);
 }
 
+/* ---- building in place, rows, thinned curves ---------------------------- */
+
+/* Orders (score, label) pairs for comparing multisets. */
+typedef struct {
+    double score;
+    unsigned char label;
+} scored_row;
+
+static int compare_rows(const void *a, const void *b)
+{
+    const scored_row *x = a;
+    const scored_row *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? -1 : 1;
+    return (int)x->label - (int)y->label;
+}
+
+/* Sorts n pairs of scores and labels into a new array. */
+static scored_row *sorted_rows(const double *s, const unsigned char *y, size_t n)
+{
+    scored_row *rows = calloc(n + 1, sizeof *rows);
+    assert_non_null(rows);
+    for (size_t i = 0; i < n; i++) {
+        /* -0.0 and 0.0 are one score to the sweep. */
+        rows[i].score = s[i] == 0.0 ? 0.0 : s[i];
+        rows[i].label = y[i];
+    }
+    qsort(rows, n, sizeof *rows, compare_rows);
+    return rows;
+}
+
+/* sk_sweep_adopt() gives what sk_sweep_new() gives, bit for bit, and
+ * sk_sweep_rows() gives back the input rows in descending score order. */
+static void adopt_matches_new_and_gives_rows_back(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(rng);
+    const size_t sizes[] = {1, 47, 48, 300, 50000};
+    for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+        size_t n = sizes[t];
+        double *s = calloc(n, sizeof *s);
+        unsigned char *y = calloc(n, 1);
+        double *owned = malloc(n * sizeof *owned);
+        unsigned char *labels = malloc(n);
+        assert_true(s && y && owned && labels);
+        gsl_rng_set(rng, 700 + t);
+        random_scores(rng, n, s, y);
+        memcpy(owned, s, n * sizeof *s);
+        memcpy(labels, y, n);
+
+        sk_sweep *copied = NULL;
+        sk_sweep *adopted = NULL;
+        sk_error err = {""};
+        assert_int_equal(sk_sweep_new(s, y, n, &copied, &err), SK_OK);
+        assert_int_equal(sk_sweep_adopt(owned, labels, n, &adopted, &err), SK_OK);
+        assert_int_equal(sk_sweep_distinct(adopted), sk_sweep_distinct(copied));
+        assert_int_equal(sk_sweep_positives(adopted), sk_sweep_positives(copied));
+        for (size_t k = 0; k < sk_sweep_distinct(copied); k++) {
+            assert_true(sk_sweep_score_at(adopted, k) == sk_sweep_score_at(copied, k));
+            assert_confusion_equal(sk_sweep_confusion_at(copied, k),
+                                   sk_sweep_confusion_at(adopted, k));
+        }
+        assert_memory_equal(&(double){sk_sweep_roc_auc(copied)},
+                            &(double){sk_sweep_roc_auc(adopted)}, sizeof(double));
+        assert_memory_equal(&(double){sk_sweep_average_precision(copied)},
+                            &(double){sk_sweep_average_precision(adopted)}, sizeof(double));
+
+        /* The labels were reordered, not changed: sorted by score they
+         * are the labels of the rows read back. */
+        double *back = calloc(n, sizeof *back);
+        unsigned char *back_y = calloc(n, 1);
+        assert_true(back && back_y);
+        assert_true(sk_sweep_rows(adopted, back, back_y));
+        for (size_t i = 1; i < n; i++)
+            assert_true(back[i] <= back[i - 1]);
+        assert_memory_equal(labels, back_y, n);
+        scored_row *expected = sorted_rows(s, y, n);
+        scored_row *actual = sorted_rows(back, back_y, n);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(expected[i].score == actual[i].score);
+            assert_int_equal(expected[i].label, actual[i].label);
+        }
+
+        free(expected);
+        free(actual);
+        free(back);
+        free(back_y);
+        sk_sweep_free(copied);
+        sk_sweep_free(adopted);
+        free(s);
+        free(y);
+        free(labels);
+    }
+
+    /* A bad score fails with its row, and the sweep still frees the block. */
+    double *bad = malloc(3 * sizeof *bad);
+    assert_non_null(bad);
+    bad[0] = 0.2;
+    bad[1] = 0.7;
+    bad[2] = NAN;
+    unsigned char y3[] = {0, 1, 0};
+    sk_sweep *sweep = (sk_sweep *)&sweep;
+    sk_error err = {""};
+    assert_int_equal(sk_sweep_adopt(bad, y3, 3, &sweep, &err), SK_ERR_INPUT);
+    assert_null(sweep);
+    assert_non_null(strstr(err.message, "row 3"));
+    gsl_rng_free(rng);
+}
+
+/* True when every point of thin is a point of full, in the same order. */
+static bool is_subcurve(const sk_curve *thin, const sk_curve *full)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < thin->points; i++) {
+        while (j < full->points && full->thresholds[j] != thin->thresholds[i])
+            j++;
+        if (j == full->points)
+            return false;
+        if (!close_enough(full->x[j], thin->x[i], 0.0)
+            || !close_enough(full->y[j], thin->y[i], 0.0))
+            return false;
+        j++;
+    }
+    return true;
+}
+
+static void thin_curves_fit_on_curve(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(rng);
+    const size_t sizes[] = {1, 2, 30, 200000};
+    const size_t limits[] = {4, 5, 64, 2048};
+    for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+        size_t n = sizes[t];
+        double *s = calloc(n, sizeof *s);
+        unsigned char *y = calloc(n, 1);
+        assert_true(s && y);
+        gsl_rng_set(rng, 900 + t);
+        for (size_t i = 0; i < n; i++) {
+            y[i] = gsl_rng_uniform(rng) < 0.2;
+            s[i] = y[i] ? gsl_rng_uniform(rng) : 0.7 * gsl_rng_uniform(rng);
+        }
+        /* One size with one class, whose false-positive rates are NaN. */
+        if (n == 30)
+            memset(y, 1, n);
+        sk_sweep *sweep = NULL;
+        sk_error err = {""};
+        assert_int_equal(sk_sweep_new(s, y, n, &sweep, &err), SK_OK);
+
+        sk_curve full[2];
+        assert_int_equal(sk_sweep_roc_curve(sweep, false, &full[0], &err), SK_OK);
+        assert_int_equal(sk_sweep_pr_curve(sweep, &full[1], &err), SK_OK);
+        for (int pr = 0; pr < 2; pr++) {
+            for (size_t l = 0; l < sizeof limits / sizeof *limits; l++) {
+                sk_curve thin;
+                assert_int_equal(sk_sweep_curve_thin(sweep, pr, limits[l], &thin, &err),
+                                 SK_OK);
+                assert_true(thin.points <= limits[l]);
+                assert_true(thin.points >= (full[pr].points < 3 ? full[pr].points : 3));
+                assert_true(is_subcurve(&thin, &full[pr]));
+                /* The ends of the full curve are kept. */
+                assert_true(thin.thresholds[0] == full[pr].thresholds[0]);
+                assert_true(thin.thresholds[thin.points - 1]
+                            == full[pr].thresholds[full[pr].points - 1]);
+                /* A curve that fits is kept whole. */
+                if (full[pr].points <= limits[l] && n < 1000)
+                    assert_int_equal(thin.points, full[pr].points);
+                sk_curve_free(&thin);
+            }
+        }
+        sk_curve_free(&full[0]);
+        sk_curve_free(&full[1]);
+        sk_sweep_free(sweep);
+        free(s);
+        free(y);
+    }
+
+    /* Labels that alternate make the precision swing at every level. */
+    size_t n = 100000;
+    double *s = calloc(n, sizeof *s);
+    unsigned char *y = calloc(n, 1);
+    assert_true(s && y);
+    for (size_t i = 0; i < n; i++) {
+        s[i] = (double)i / (double)n;
+        y[i] = i % 2 == 0 || (i % 7 == 0);
+    }
+    sk_sweep *sweep = NULL;
+    sk_error err = {""};
+    assert_int_equal(sk_sweep_new(s, y, n, &sweep, &err), SK_OK);
+    sk_curve thin;
+    assert_int_equal(sk_sweep_curve_thin(sweep, true, 16, &thin, &err), SK_OK);
+    assert_true(thin.points <= 16 && thin.points >= 3);
+    sk_curve_free(&thin);
+    assert_int_equal(sk_sweep_curve_thin(sweep, false, 3, &thin, &err), SK_ERR_INPUT);
+    assert_non_null(strstr(err.message, "3"));
+    assert_int_equal(thin.points, 0);
+    sk_sweep_free(sweep);
+    free(s);
+    free(y);
+    gsl_rng_free(rng);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -1842,6 +2047,8 @@ int main(void)
         cmocka_unit_test(histograms_agree),
         cmocka_unit_test(sweep_rejects_bad_scores),
         cmocka_unit_test(empty_sweep),
+        cmocka_unit_test(adopt_matches_new_and_gives_rows_back),
+        cmocka_unit_test(thin_curves_fit_on_curve),
         cmocka_unit_test(criterion_options_checked),
         cmocka_unit_test(bootstrap_is_deterministic),
         cmocka_unit_test(bootstrap_matches_naive),

@@ -42,7 +42,23 @@ typedef struct sk_sweep sk_sweep;
  */
 sk_status sk_sweep_new(const double *scores, const unsigned char *y, size_t n,
                        sk_sweep **out, sk_error *err);
+
+/*
+ * Builds the same sweep as sk_sweep_new() in the memory of scores, which
+ * must come from malloc(): the sweep takes it over, also on failure, and
+ * the caller must not use it again.  y is reordered in place and stays the
+ * caller's.  Use it when the scores are not needed afterwards: the sweep
+ * then needs 4 bytes per distinct score and 2 bits per score beyond its
+ * input, where sk_sweep_new() first copies the input.
+ */
+sk_status sk_sweep_adopt(double *scores, unsigned char *y, size_t n, sk_sweep **out,
+                         sk_error *err);
 void sk_sweep_free(sk_sweep *sweep);
+
+/* Writes the n scores and labels of an exact sweep into scores [n] and y
+ * [n], in descending score order: the input rows sorted.  Returns false,
+ * writing nothing, for a binned sweep, which keeps no rows. */
+bool sk_sweep_rows(const sk_sweep *sweep, double *scores, unsigned char *y);
 
 size_t sk_sweep_count(const sk_sweep *sweep);      /* n */
 size_t sk_sweep_positives(const sk_sweep *sweep);
@@ -276,6 +292,20 @@ sk_status sk_sweep_roc_curve(const sk_sweep *sweep, bool drop_intermediate,
  */
 sk_status sk_sweep_pr_curve(const sk_sweep *sweep, sk_curve *out,
                             sk_error *err);
+
+/*
+ * Fills the ROC curve (pr false) or the precision-recall curve (pr true)
+ * in the layout above, with at most max_points points (>= 4), for drawing.
+ * It keeps the first and the last level and each level whose point lies
+ * at least a step from the last point kept, in recall, precision or
+ * either rate.  The step starts at 2 / (max_points - 3) and doubles until
+ * the points fit.  Costs a few passes over the levels and no memory
+ * beyond the result, where the full curves of 10^7 distinct scores take
+ * 240 MB each.  Fails with SK_ERR_INPUT for max_points < 4 and with
+ * SK_ERR_NOMEM.
+ */
+sk_status sk_sweep_curve_thin(const sk_sweep *sweep, bool pr, size_t max_points,
+                              sk_curve *out, sk_error *err);
 void sk_curve_free(sk_curve *curve);
 
 /* ---- calibration ------------------------------------------------------- */

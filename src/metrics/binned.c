@@ -98,9 +98,10 @@ static void fill_levels(sk_sweep *sweep, const double *lowest, const size_t *neg
             continue;
         tp += positives[b];
         fp += negatives[b];
+        /* check_bins() keeps the total within UINT32_MAX. */
         sweep->scores[k] = lowest[b];
-        sweep->tp[k] = tp;
-        sweep->fp[k] = fp;
+        sweep->ends[k] = (uint32_t)(tp + fp);
+        sweep->level_tp[k] = (uint32_t)tp;
         k++;
     }
     sweep->distinct = k;
@@ -124,8 +125,10 @@ static void set_error_bounds(sk_sweep *sweep)
     size_t above_tp = 0;
     size_t above_fp = 0;
     for (size_t k = 0; k < sweep->distinct; k++) {
-        double p = (double)(sweep->tp[k] - above_tp);
-        double n = (double)(sweep->fp[k] - above_fp);
+        size_t tp = skm_level_tp(sweep, k);
+        size_t fp = skm_level_fp(sweep, k);
+        double p = (double)(tp - above_tp);
+        double n = (double)(fp - above_fp);
         double t = (double)above_tp;
         double f = (double)above_fp;
         skm_sum_add(&tied_pairs, p * n);
@@ -136,8 +139,8 @@ static void set_error_bounds(sk_sweep *sweep)
             skm_sum_add(&up, highest - binned);
             skm_sum_add(&down, fmax(binned - lowest, 0.0));
         }
-        above_tp = sweep->tp[k];
-        above_fp = sweep->fp[k];
+        above_tp = tp;
+        above_fp = fp;
     }
     sweep->roc_auc_error = skm_sum_value(&tied_pairs)
                            / (2.0 * (double)positives * (double)negatives);
@@ -172,17 +175,16 @@ sk_status sk_sweep_new_binned(const double *lowest, const size_t *negatives,
     sweep->positives = positives_total;
     sweep->binned = true;
     sweep->scores = skm_alloc_array(levels, sizeof *sweep->scores);
-    sweep->tp = skm_alloc_array(levels, sizeof *sweep->tp);
-    sweep->fp = skm_alloc_array(levels, sizeof *sweep->fp);
-    if (levels > 0 && (sweep->scores == NULL || sweep->tp == NULL || sweep->fp == NULL))
+    sweep->ends = skm_alloc_array(levels, sizeof *sweep->ends);
+    sweep->level_tp = skm_alloc_array(levels, sizeof *sweep->level_tp);
+    if (sweep->scores == NULL || sweep->ends == NULL || sweep->level_tp == NULL)
         goto out_of_memory;
 
     fill_levels(sweep, lowest, negatives, positives, bins);
     sweep->min_score = n > 0 ? lowest[first] : NAN;
     sweep->max_score = n > 0 ? max_score : NAN;
     sweep->probability = n > 0 && sweep->min_score >= 0.0 && sweep->max_score <= 1.0;
-    skm_areas(sweep->tp, sweep->fp, sweep->distinct, &sweep->roc_auc,
-              &sweep->average_precision);
+    skm_sweep_set_areas(sweep);
     set_error_bounds(sweep);
     *out = sweep;
     return SK_OK;

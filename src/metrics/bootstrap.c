@@ -5,7 +5,7 @@
  * number u (in the sweep's descending order) with replacement adds one
  * positive to that positive's level.  So each resample only counts draws
  * per level and forms the cumulative counts, and the metrics come from the
- * same code that serves the sweep itself (skm_areas, the rate helpers).
+ * same code that serves the sweep itself (skm_areas_add, the rate helpers).
  * Draws come from one gsl_rng_mt19937 seeded by the caller: per resample,
  * first the positives, then the negatives, each with gsl_rng_uniform_int.
  *
@@ -67,8 +67,9 @@ typedef struct {
     double *positive_share;   /* [distinct] binned sweeps: positives per level */
     double *negative_share;   /* [distinct] binned sweeps: negatives per level */
     unsigned int *draws;      /* [distinct] binned sweeps: one multinomial draw */
-    size_t *tp;               /* [distinct] per-level, then cumulative */
-    size_t *fp;               /* [distinct] */
+    uint32_t *tp;             /* [distinct] per-level, then cumulative; a sweep
+                                 holds at most UINT32_MAX samples */
+    uint32_t *fp;             /* [distinct] */
     double *values[SK_BOOTSTRAP_COUNT]; /* [resamples] each */
     gsl_rng *rng;
 } workspace;
@@ -101,10 +102,12 @@ static bool binned_shares_alloc(workspace *w, const sk_sweep *sweep)
     size_t prev_tp = 0;
     size_t prev_fp = 0;
     for (size_t k = 0; k < levels; k++) {
-        w->positive_share[k] = (double)(sweep->tp[k] - prev_tp);
-        w->negative_share[k] = (double)(sweep->fp[k] - prev_fp);
-        prev_tp = sweep->tp[k];
-        prev_fp = sweep->fp[k];
+        size_t tp = skm_level_tp(sweep, k);
+        size_t fp = skm_level_fp(sweep, k);
+        w->positive_share[k] = (double)(tp - prev_tp);
+        w->negative_share[k] = (double)(fp - prev_fp);
+        prev_tp = tp;
+        prev_fp = fp;
     }
     return true;
 }
@@ -138,9 +141,11 @@ static bool workspace_alloc(workspace *w, const sk_sweep *sweep,
     size_t prev_tp = 0;
     size_t prev_fp = 0;
     for (size_t k = 0; k < sweep->distinct; k++) {
-        for (; prev_tp < sweep->tp[k]; prev_tp++)
+        size_t tp = skm_level_tp(sweep, k);
+        size_t fp = skm_level_fp(sweep, k);
+        for (; prev_tp < tp; prev_tp++)
             w->positive_level[pos++] = (uint32_t)k;
-        for (; prev_fp < sweep->fp[k]; prev_fp++)
+        for (; prev_fp < fp; prev_fp++)
             w->negative_level[neg++] = (uint32_t)k;
     }
     return true;
@@ -149,7 +154,7 @@ static bool workspace_alloc(workspace *w, const sk_sweep *sweep,
 /* Draws the per-level counts of one class of a binned sweep: count draws
  * over the levels, weighted by share, into counts. */
 static void draw_level_counts(workspace *w, const double *share, size_t count,
-                              size_t levels, size_t *counts)
+                              size_t levels, uint32_t *counts)
 {
     /* sk_sweep_new_binned() keeps n <= UINT32_MAX. */
     gsl_ran_multinomial(w->rng, levels, (unsigned int)count, share, w->draws);
@@ -183,9 +188,19 @@ static void draw_resample(workspace *w, const sk_sweep *sweep)
     }
 }
 
-/* Evaluates every bootstrap metric on cumulative counts, predicting the
- * first `rank` levels positive. */
-static void evaluate(const size_t *tp, const size_t *fp, size_t levels,
+/* Fills the metrics at one threshold from its confusion matrix. */
+static void evaluate_rates(sk_confusion c, double values[SK_BOOTSTRAP_COUNT])
+{
+    sk_rates r = sk_rates_from_confusion(c);
+    values[SK_BOOTSTRAP_PRECISION] = r.precision;
+    values[SK_BOOTSTRAP_RECALL] = r.recall;
+    values[SK_BOOTSTRAP_F1] = r.f1;
+    values[SK_BOOTSTRAP_BALANCED_ACCURACY] = r.balanced_accuracy;
+}
+
+/* Evaluates every bootstrap metric on the cumulative counts of a resample,
+ * predicting the first `rank` levels positive. */
+static void evaluate(const uint32_t *tp, const uint32_t *fp, size_t levels,
                      size_t rank, double values[SK_BOOTSTRAP_COUNT])
 {
     size_t positives = levels > 0 ? tp[levels - 1] : 0;
@@ -197,13 +212,12 @@ static void evaluate(const size_t *tp, const size_t *fp, size_t levels,
         c.tn = negatives - c.fp;
         c.fn = positives - c.tp;
     }
-    sk_rates r = sk_rates_from_confusion(c);
-    values[SK_BOOTSTRAP_PRECISION] = r.precision;
-    values[SK_BOOTSTRAP_RECALL] = r.recall;
-    values[SK_BOOTSTRAP_F1] = r.f1;
-    values[SK_BOOTSTRAP_BALANCED_ACCURACY] = r.balanced_accuracy;
-    skm_areas(tp, fp, levels, &values[SK_BOOTSTRAP_ROC_AUC],
-              &values[SK_BOOTSTRAP_AVERAGE_PRECISION]);
+    evaluate_rates(c, values);
+    skm_areas areas = {0};
+    for (size_t k = 0; k < levels; k++)
+        skm_areas_add(&areas, tp[k], fp[k]);
+    skm_areas_result(&areas, &values[SK_BOOTSTRAP_ROC_AUC],
+                     &values[SK_BOOTSTRAP_AVERAGE_PRECISION]);
 }
 
 /* Sorts each metric's resample values and reads the interval ends. */
@@ -251,7 +265,9 @@ sk_status sk_sweep_bootstrap(const sk_sweep *sweep, double threshold,
 
     size_t rank = skm_sweep_rank(sweep, threshold);
     double estimates[SK_BOOTSTRAP_COUNT];
-    evaluate(sweep->tp, sweep->fp, sweep->distinct, rank, estimates);
+    evaluate_rates(skm_sweep_confusion_rank(sweep, rank), estimates);
+    estimates[SK_BOOTSTRAP_ROC_AUC] = sweep->roc_auc;
+    estimates[SK_BOOTSTRAP_AVERAGE_PRECISION] = sweep->average_precision;
     for (int m = 0; m < SK_BOOTSTRAP_COUNT; m++)
         out->metric[m].estimate = estimates[m];
 

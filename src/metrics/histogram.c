@@ -211,13 +211,15 @@ static void fill_calibration(const sk_sweep *sweep, sk_calibration *out,
         double score = sweep->scores[k];
         while (b > 0 && score <= out->edges[b])
             b--;
-        size_t positives = sweep->tp[k] - prev_tp;
-        size_t count = positives + (sweep->fp[k] - prev_fp);
+        size_t tp = skm_level_tp(sweep, k);
+        size_t fp = skm_level_fp(sweep, k);
+        size_t positives = tp - prev_tp;
+        size_t count = positives + (fp - prev_fp);
         out->count[b] += count;
         out->positives[b] += positives;
         skm_sum_add(&score_sums[b], score * (double)count);
-        prev_tp = sweep->tp[k];
-        prev_fp = sweep->fp[k];
+        prev_tp = tp;
+        prev_fp = fp;
     }
 }
 

@@ -1,12 +1,12 @@
 /*
  * sweep.c - the score sweep: sorted distinct scores with cumulative counts.
  *
- * Building a sweep splits the scores by class into order-preserving 64-bit
- * keys, radix-sorts each class (sort.c) and merges the two sorted lists into
- * levels, one per distinct score, with the running counts of positives and
- * negatives.  Sorting the classes apart means no label travels with a key.
- * Everything later (confusion matrices, curves, areas, histograms,
- * calibration, bootstrap) reads the levels only.
+ * Building a sweep turns the scores into order-preserving 64-bit keys in
+ * place and sorts them with their labels (sort.c).  It then writes the
+ * labels as one bit per sample in the sorted order and folds the keys back
+ * into the distinct scores, still in the same memory.  Everything later (confusion
+ * matrices, curves, areas, histograms, calibration, bootstrap) reads the
+ * levels only.  The largest extra block is the 4-byte count per level.
  */
 #include "metrics_internal.h"
 
@@ -41,23 +41,26 @@ static double score_of_key(uint64_t key)
     return score;
 }
 
-/*
- * Checks every row and writes the keys of the positives to the front of keys
- * and those of the negatives to the back.  Stores the positive count, the
- * score range and whether every score is a probability.
- */
-static sk_status split_by_class(sk_sweep *sweep, const double *scores,
-                                const unsigned char *y, uint64_t *keys,
-                                sk_error *err)
+/* Reads and writes element i of the block that contains first the scores,
+ * then the keys, then the distinct scores.  memcpy keeps the changing
+ * types of that memory within the aliasing rules. */
+static double load_score(const void *block, size_t i)
 {
-    size_t n = sweep->n;
-    size_t front = 0;
-    size_t back = n;
-    double lo = INFINITY;
-    double hi = -INFINITY;
+    double score;
+    memcpy(&score, (const char *)block + i * sizeof score, sizeof score);
+    return score;
+}
 
+static void store_key(void *block, size_t i, uint64_t key)
+{
+    memcpy((char *)block + i * sizeof key, &key, sizeof key);
+}
+
+/* Checks every row and turns its score into its key, in place. */
+static sk_status make_keys(void *block, const unsigned char *y, size_t n, sk_error *err)
+{
     for (size_t i = 0; i < n; i++) {
-        double score = scores[i];
+        double score = load_score(block, i);
         if (!isfinite(score))
             return sk_error_set(err, SK_ERR_INPUT,
                                 "score in row %zu is %g; every score must be a "
@@ -68,124 +71,154 @@ static sk_status split_by_class(sk_sweep *sweep, const double *scores,
                                 "label in row %zu is %u; labels must be 0 "
                                 "(negative) or 1 (positive).",
                                 i + 1, (unsigned)y[i]);
-        if (score < lo)
-            lo = score;
-        if (score > hi)
-            hi = score;
-        if (y[i])
-            keys[front++] = descending_key(score);
-        else
-            keys[--back] = descending_key(score);
+        store_key(block, i, descending_key(score));
     }
-
-    sweep->positives = front;
-    sweep->min_score = n > 0 ? lo : NAN;
-    sweep->max_score = n > 0 ? hi : NAN;
-    sweep->probability = n > 0 && lo >= 0.0 && hi <= 1.0;
     return SK_OK;
 }
 
-/* Merges the two sorted key lists into levels with cumulative counts. */
-static void merge_levels(sk_sweep *sweep, const uint64_t *pos, size_t npos,
-                         const uint64_t *neg, size_t nneg)
+/* Writes the sorted labels as bits with the positives before each word. */
+static sk_status set_labels(sk_sweep *sweep, const unsigned char *y, size_t n)
 {
-    size_t i = 0;
-    size_t j = 0;
-    size_t k = 0;
-
-    while (i < npos || j < nneg) {
-        uint64_t key;
-        if (j == nneg || (i < npos && pos[i] <= neg[j]))
-            key = pos[i];
-        else
-            key = neg[j];
-        while (i < npos && pos[i] == key)
-            i++;
-        while (j < nneg && neg[j] == key)
-            j++;
-        sweep->scores[k] = score_of_key(key);
-        sweep->tp[k] = i;
-        sweep->fp[k] = j;
-        k++;
+    size_t words = n / 64 + 1;
+    sweep->label_bits = skm_alloc_array(words, sizeof *sweep->label_bits);
+    sweep->label_rank = skm_alloc_array(words, sizeof *sweep->label_rank);
+    if (sweep->label_bits == NULL || sweep->label_rank == NULL)
+        return SK_ERR_NOMEM;
+    uint32_t before = 0;
+    for (size_t w = 0; w < words; w++) {
+        uint64_t bits = 0;
+        size_t first = w * 64;
+        size_t count = n - first < 64 ? n - first : 64;
+        for (size_t b = 0; b < count; b++)
+            bits |= (uint64_t)y[first + b] << b;
+        sweep->label_bits[w] = bits;
+        sweep->label_rank[w] = before;
+        before += (uint32_t)__builtin_popcountll(bits);
     }
-    sweep->distinct = k;
+    sweep->positives = before;
+    return SK_OK;
 }
 
-/* Gives back the unused tail of the level arrays.  A failed shrink keeps the
- * larger block, which is harmless. */
-static void shrink_levels(sk_sweep *sweep)
+/* Folds the sorted keys into the distinct scores, in place, with the
+ * count of samples down to each. */
+static sk_status fold_levels(sk_sweep *sweep, uint64_t *keys, size_t n)
 {
-    size_t k = sweep->distinct;
-    if (k == sweep->n || k == 0)
-        return;
-    double *scores = realloc(sweep->scores, k * sizeof *scores);
-    if (scores != NULL)
-        sweep->scores = scores;
-    size_t *tp = realloc(sweep->tp, k * sizeof *tp);
-    if (tp != NULL)
-        sweep->tp = tp;
-    size_t *fp = realloc(sweep->fp, k * sizeof *fp);
-    if (fp != NULL)
-        sweep->fp = fp;
+    size_t distinct = 0;
+    for (size_t i = 0; i < n; i++)
+        distinct += i + 1 == n || keys[i + 1] != keys[i];
+    sweep->ends = skm_alloc_array(distinct, sizeof *sweep->ends);
+    if (sweep->ends == NULL)
+        return SK_ERR_NOMEM;
+
+    /* Level k is written at index k <= i, behind the keys still to read. */
+    void *block = keys;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = keys[i];
+        if (i + 1 < n && keys[i + 1] == key)
+            continue;
+        double score = score_of_key(key);
+        memcpy((char *)block + k * sizeof score, &score, sizeof score);
+        sweep->ends[k++] = (uint32_t)(i + 1);
+    }
+    sweep->distinct = distinct;
+    sweep->scores = block;
+    if (distinct < n) {
+        /* A failed shrink keeps the larger block, which is harmless. */
+        double *smaller = realloc(block, (distinct > 0 ? distinct : 1) * sizeof *smaller);
+        if (smaller != NULL)
+            sweep->scores = smaller;
+    }
+    return SK_OK;
+}
+
+void skm_sweep_set_areas(sk_sweep *sweep)
+{
+    skm_areas areas = {0};
+    for (size_t k = 0; k < sweep->distinct; k++)
+        skm_areas_add(&areas, skm_level_tp(sweep, k), skm_level_fp(sweep, k));
+    skm_areas_result(&areas, &sweep->roc_auc, &sweep->average_precision);
+}
+
+sk_status sk_sweep_adopt(double *scores, unsigned char *y, size_t n, sk_sweep **out,
+                         sk_error *err)
+{
+    *out = NULL;
+    if (n > SKM_MAX_SCORES) {
+        free(scores);
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "%zu scores are more than skewtop handles (%zu). "
+                            "Use a sample of the rows.",
+                            n, SKM_MAX_SCORES);
+    }
+    if (n > 0 && (scores == NULL || y == NULL)) {
+        free(scores);
+        return sk_error_set(err, SK_ERR_INTERNAL, "sk_sweep_adopt: scores or labels are NULL");
+    }
+
+    sk_status status = SK_ERR_NOMEM;
+    sk_sweep *sweep = calloc(1, sizeof *sweep);
+    if (scores == NULL)
+        scores = malloc(sizeof *scores);
+    if (sweep == NULL || scores == NULL) {
+        free(scores);
+        goto fail;
+    }
+    sweep->n = n;
+    sweep->scores = scores;
+
+    status = make_keys(scores, y, n, err);
+    if (status != SK_OK)
+        goto fail;
+    /* The block now contains keys, so it is only read as keys until
+     * fold_levels() turns it back into scores. */
+    uint64_t *keys = (uint64_t *)(void *)scores;
+    skm_sort_pairs(keys, y, n);
+    if (n > 0) {
+        sweep->max_score = score_of_key(keys[0]);
+        sweep->min_score = score_of_key(keys[n - 1]);
+        sweep->probability = sweep->min_score >= 0.0 && sweep->max_score <= 1.0;
+    } else {
+        sweep->max_score = sweep->min_score = NAN;
+    }
+    status = set_labels(sweep, y, n);
+    if (status == SK_OK)
+        status = fold_levels(sweep, keys, n);
+    if (status != SK_OK)
+        goto fail;
+    skm_sweep_set_areas(sweep);
+    *out = sweep;
+    return SK_OK;
+
+fail:
+    sk_sweep_free(sweep);
+    if (status == SK_ERR_NOMEM)
+        return sk_error_set(err, status,
+                            "out of memory building the score sweep of %zu scores", n);
+    return status;
 }
 
 sk_status sk_sweep_new(const double *scores, const unsigned char *y, size_t n,
                        sk_sweep **out, sk_error *err)
 {
     *out = NULL;
-    if (n > SKM_MAX_SCORES)
-        return sk_error_set(err, SK_ERR_INPUT,
-                            "%zu scores are more than skewtop handles (%zu). "
-                            "Use a sample of the rows.",
-                            n, SKM_MAX_SCORES);
     if (n > 0 && (scores == NULL || y == NULL))
         return sk_error_set(err, SK_ERR_INTERNAL,
                             "sk_sweep_new: scores or labels are NULL");
-
-    sk_status status = SK_ERR_NOMEM;
-    uint64_t *keys = skm_alloc_array(n, sizeof *keys);
-    uint64_t *scratch = skm_alloc_array(n, sizeof *scratch);
-    sk_sweep *sweep = calloc(1, sizeof *sweep);
-    if (keys == NULL || scratch == NULL || sweep == NULL)
-        goto fail;
-    sweep->n = n;
-    sweep->scores = skm_alloc_array(n, sizeof *sweep->scores);
-    sweep->tp = skm_alloc_array(n, sizeof *sweep->tp);
-    sweep->fp = skm_alloc_array(n, sizeof *sweep->fp);
-    if (sweep->scores == NULL || sweep->tp == NULL || sweep->fp == NULL)
-        goto fail;
-
-    status = split_by_class(sweep, scores, y, keys, err);
-    if (status != SK_OK)
-        goto fail;
-
-    size_t npos = sweep->positives;
-    size_t nneg = n - npos;
-    const uint64_t *pos = skm_sort_keys(keys, scratch, npos);
-    const uint64_t *neg = skm_sort_keys(keys + npos, scratch + npos, nneg);
-    if (pos == NULL || neg == NULL) {
-        status = SK_ERR_NOMEM;
-        goto fail;
+    double *copy = skm_alloc_array(n, sizeof *copy);
+    unsigned char *labels = malloc(n > 0 ? n : 1);
+    if (copy == NULL || labels == NULL) {
+        free(copy);
+        free(labels);
+        return sk_error_set(err, SK_ERR_NOMEM,
+                            "out of memory building the score sweep of %zu scores", n);
     }
-    merge_levels(sweep, pos, npos, neg, nneg);
-    shrink_levels(sweep);
-    skm_areas(sweep->tp, sweep->fp, sweep->distinct, &sweep->roc_auc,
-              &sweep->average_precision);
-
-    free(keys);
-    free(scratch);
-    *out = sweep;
-    return SK_OK;
-
-fail:
-    free(keys);
-    free(scratch);
-    sk_sweep_free(sweep);
-    if (status == SK_ERR_NOMEM)
-        return sk_error_set(err, status,
-                            "out of memory building the score sweep of %zu "
-                            "scores",
-                            n);
+    if (n > 0) {
+        memcpy(copy, scores, n * sizeof *copy);
+        memcpy(labels, y, n);
+    }
+    sk_status status = sk_sweep_adopt(copy, labels, n, out, err);
+    free(labels);
     return status;
 }
 
@@ -194,9 +227,24 @@ void sk_sweep_free(sk_sweep *sweep)
     if (sweep == NULL)
         return;
     free(sweep->scores);
-    free(sweep->tp);
-    free(sweep->fp);
+    free(sweep->ends);
+    free(sweep->level_tp);
+    free(sweep->label_bits);
+    free(sweep->label_rank);
     free(sweep);
+}
+
+bool sk_sweep_rows(const sk_sweep *sweep, double *scores, unsigned char *y)
+{
+    if (sweep->binned)
+        return false;
+    size_t row = 0;
+    for (size_t k = 0; k < sweep->distinct; k++)
+        for (; row < sweep->ends[k]; row++) {
+            scores[row] = sweep->scores[k];
+            y[row] = (sweep->label_bits[row / 64] >> (row % 64)) & 1;
+        }
+    return true;
 }
 
 size_t sk_sweep_count(const sk_sweep *sweep)
@@ -251,8 +299,8 @@ sk_confusion skm_sweep_confusion_rank(const sk_sweep *sweep, size_t rank)
     sk_confusion c = {0, 0, negatives, sweep->positives};
     if (rank == 0)
         return c;
-    c.tp = sweep->tp[rank - 1];
-    c.fp = sweep->fp[rank - 1];
+    c.tp = skm_level_tp(sweep, rank - 1);
+    c.fp = skm_level_fp(sweep, rank - 1);
     c.tn = negatives - c.fp;
     c.fn = sweep->positives - c.tp;
     return c;
@@ -290,33 +338,26 @@ double sk_sweep_average_precision(const sk_sweep *sweep)
  * an exact integer.  Average precision adds (R_k - R_k-1) P_k at each level
  * that contains positives: scikit-learn's step sum without its zero terms.
  */
-void skm_areas(const size_t *tp, const size_t *fp, size_t levels,
-               double *roc_auc, double *average_precision)
+void skm_areas_add(skm_areas *a, size_t tp, size_t fp)
 {
-    size_t positives = levels > 0 ? tp[levels - 1] : 0;
-    size_t negatives = levels > 0 ? fp[levels - 1] : 0;
+    uint64_t new_tp = tp - a->tp;
+    uint64_t new_fp = fp - a->fp;
+    a->twice_area += new_fp * (2 * (uint64_t)a->tp + new_tp);
+    if (new_tp > 0)
+        skm_sum_add(&a->precision, (double)new_tp * ((double)tp / (double)(tp + fp)));
+    a->tp = tp;
+    a->fp = fp;
+}
+
+void skm_areas_result(const skm_areas *a, double *roc_auc, double *average_precision)
+{
+    size_t positives = a->tp;
+    size_t negatives = a->fp;
     if (positives == 0 || negatives == 0) {
         *roc_auc = NAN;
         *average_precision = NAN;
         return;
     }
-
-    uint64_t twice_area = 0;
-    skm_sum precision_sum = {0.0, 0.0};
-    size_t prev_tp = 0;
-    size_t prev_fp = 0;
-    for (size_t k = 0; k < levels; k++) {
-        uint64_t new_tp = tp[k] - prev_tp;
-        uint64_t new_fp = fp[k] - prev_fp;
-        twice_area += new_fp * (2 * (uint64_t)prev_tp + new_tp);
-        if (new_tp > 0) {
-            double precision = (double)tp[k] / (double)(tp[k] + fp[k]);
-            skm_sum_add(&precision_sum, (double)new_tp * precision);
-        }
-        prev_tp = tp[k];
-        prev_fp = fp[k];
-    }
-    *roc_auc = (double)twice_area /
-               (2.0 * (double)positives * (double)negatives);
-    *average_precision = skm_sum_value(&precision_sum) / (double)positives;
+    *roc_auc = (double)a->twice_area / (2.0 * (double)positives * (double)negatives);
+    *average_precision = skm_sum_value(&a->precision) / (double)positives;
 }
