@@ -489,6 +489,94 @@ static void recalibration_needs_scores(void **state)
     sk_dataset_free(data);
 }
 
+/* A session over a sweep built in place keeps no rows, yet recalibrates
+ * and swaps from the rows the sweep gives back.  A binned one cannot. */
+static void file_sweep_session_reads_rows_back(void **state)
+{
+    (void)state;
+    size_t n = 2000;
+    double *scores = malloc(n * sizeof *scores);
+    unsigned char *y = malloc(n);
+    assert_true(scores != NULL && y != NULL);
+    for (size_t i = 0; i < n; i++) {
+        y[i] = i % 10 == 0;
+        /* Over-confident scores that recalibration can improve. */
+        double u = (double)((i * 7919) % n) / (double)n;
+        scores[i] = y[i] ? 0.5 + 0.5 * u : 0.9 * u;
+    }
+    sk_run_info info = { .source = "p.csv", .name = "p", .target_name = "y",
+                         .positive_label = "1", .negative_label = "0" };
+    sk_error err = { "" };
+    sk_session *reference = NULL;
+    assert_int_equal(sk_session_new_scores(&info, scores, y, n, &reference, &err), SK_OK);
+
+    sk_sweep *sweep = NULL;
+    assert_int_equal(sk_sweep_adopt(scores, y, n, &sweep, &err), SK_OK);
+    free(y);
+    sk_sweep_summary summary = { 0.3, 0.1, 0.2, 0.25 };
+    sk_session *file = NULL;
+    assert_int_equal(sk_session_new_sweep(&info, sweep, &summary, &file, &err), SK_OK);
+    sk_snapshot *s = sk_session_latest(file);
+    assert_null(s->scores);
+    assert_int_equal(s->n, n);
+    sk_snapshot_release(s);
+
+    sk_session *swapped = NULL;
+    sk_session *expected = NULL;
+    assert_int_equal(sk_session_new_swapped(file, &swapped, &err), SK_OK);
+    assert_int_equal(sk_session_new_swapped(reference, &expected, &err), SK_OK);
+    sk_snapshot *a = sk_session_latest(swapped);
+    sk_snapshot *b = sk_session_latest(expected);
+    assert_int_equal(sk_session_info(swapped)->positives, n - n / 10);
+    assert_int_equal(sk_sweep_distinct(a->sweep), sk_sweep_distinct(b->sweep));
+    assert_true(sk_sweep_roc_auc(a->sweep) == sk_sweep_roc_auc(b->sweep));
+    assert_true(sk_sweep_average_precision(a->sweep) == sk_sweep_average_precision(b->sweep));
+    sk_snapshot_release(a);
+    sk_snapshot_release(b);
+
+    sk_session *calibrated = NULL;
+    assert_int_equal(sk_session_new_calibrated(file, SK_CALIBRATOR_ISOTONIC, 0.5, 1,
+                                               &calibrated, &err), SK_OK);
+    a = sk_session_latest(calibrated);
+    assert_int_equal(a->n, n / 2);
+    assert_int_equal(sk_session_info(calibrated)->positives, n / 20);
+    sk_sweep *before = NULL;
+    assert_int_equal(sk_sweep_new(sk_session_reference_scores(calibrated), a->y, a->n,
+                                  &before, &err), SK_OK);
+    sk_calibration cb, ca;
+    assert_int_equal(sk_sweep_calibration(before, 10, &cb, &err), SK_OK);
+    assert_int_equal(sk_sweep_calibration(a->sweep, 10, &ca, &err), SK_OK);
+    assert_true(ca.ece < cb.ece);
+    sk_calibration_free(&cb);
+    sk_calibration_free(&ca);
+    sk_sweep_free(before);
+    sk_snapshot_release(a);
+
+    /* Binned: no rows to read back, and the message names the option. */
+    double lowest[2] = { 0.0, 0.5 };
+    size_t negatives[2] = { 90, 10 };
+    size_t positives[2] = { 2, 8 };
+    sk_sweep *binned = NULL;
+    assert_int_equal(sk_sweep_new_binned(lowest, negatives, positives, 2, 0.9, &binned, &err),
+                     SK_OK);
+    sk_session *big = NULL;
+    assert_int_equal(sk_session_new_sweep(&info, binned, &summary, &big, &err), SK_OK);
+    sk_session *none = NULL;
+    assert_int_equal(sk_session_new_swapped(big, &none, &err), SK_ERR_INPUT);
+    assert_non_null(strstr(err.message, "--exact"));
+    assert_int_equal(sk_session_new_calibrated(big, SK_CALIBRATOR_PLATT, 0.5, 1, &none, &err),
+                     SK_ERR_INPUT);
+    assert_non_null(strstr(err.message, "recalibrate"));
+    assert_null(none);
+
+    sk_session_free(big);
+    sk_session_free(calibrated);
+    sk_session_free(expected);
+    sk_session_free(swapped);
+    sk_session_free(file);
+    sk_session_free(reference);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +597,7 @@ int main(void)
         cmocka_unit_test(prior_shift_restores_prevalence),
         cmocka_unit_test(isotonic_lowers_ece),
         cmocka_unit_test(recalibration_needs_scores),
+        cmocka_unit_test(file_sweep_session_reads_rows_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -195,6 +195,12 @@ sk_status sk_predictions_from_table(const sk_table *table, const char *source,
                                     const sk_predictions_options *options,
                                     sk_predictions **out, sk_error *err);
 
+/* Hands score column `column`, or the labels, over to the caller, who
+ * frees them with free(), and sets the field to NULL.  For a caller that
+ * turns them into something else in place, such as sk_sweep_adopt(). */
+double *sk_predictions_take_scores(sk_predictions *predictions, size_t column);
+unsigned char *sk_predictions_take_labels(sk_predictions *predictions);
+
 void sk_predictions_free(sk_predictions *predictions);
 
 #endif

@@ -282,19 +282,35 @@ static sk_status read_with_progress(const cli_settings *settings, sk_predictions
     return job.status;
 }
 
-/* Makes the session of score column i: over the scores, or over a
- * binned sweep when the file passed the exact limit. */
-static sk_status score_column_session(const sk_predictions *p, size_t i,
+/* Makes the session of score column i over a sweep of its scores: exact,
+ * built in the memory of the scores, or binned when the file passed the
+ * exact limit.  The column's scores are gone afterwards, and after the
+ * last column the labels too, so that the sweep is the only copy. */
+static sk_status score_column_session(sk_predictions *p, size_t i,
                                       const sk_run_info *info, sk_session **out,
                                       sk_error *err)
 {
-    if (!p->binned)
-        return sk_session_new_scores(info, p->scores[i], p->y, p->rows, out, err);
-
-    const sk_score_bins *b = &p->bins[i];
     sk_sweep *sweep = NULL;
-    sk_status status = sk_sweep_new_binned(b->lowest, b->negatives, b->positives, b->bins,
-                                           b->max_score, &sweep, err);
+    sk_status status;
+    if (p->binned) {
+        const sk_score_bins *b = &p->bins[i];
+        status = sk_sweep_new_binned(b->lowest, b->negatives, b->positives, b->bins,
+                                     b->max_score, &sweep, err);
+    } else {
+        /* The sweep reorders the labels, so every column but the last
+         * gets a copy. */
+        bool last = i + 1 == p->score_columns;
+        unsigned char *y = last ? sk_predictions_take_labels(p) : malloc(p->rows);
+        if (y != NULL && !last)
+            memcpy(y, p->y, p->rows);
+        double *scores = sk_predictions_take_scores(p, i);
+        if (y == NULL) {
+            free(scores);
+            return sk_error_set(err, SK_ERR_NOMEM, "out of memory while creating a session");
+        }
+        status = sk_sweep_adopt(scores, y, p->rows, &sweep, err);
+        free(y);
+    }
     if (status != SK_OK)
         return status;
     sk_sweep_summary summary = { p->summary[i].log_loss, p->summary[i].brier,
@@ -315,7 +331,7 @@ static sk_status load_predictions(cli_settings *settings, invocation *inv, bool 
     if (status != SK_OK)
         return status;
 
-    const sk_predictions *p = inv->predictions;
+    sk_predictions *p = inv->predictions;
     /* Margins and logits are centred on 0, not on 0.5. */
     if (!settings->threshold_set && !p->probability[0])
         settings->threshold = 0.0;

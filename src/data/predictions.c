@@ -2559,6 +2559,22 @@ sk_status sk_predictions_read(const char *path, const sk_predictions_options *op
     return sk_predictions_stream(path, options, NULL, out, err);
 }
 
+double *sk_predictions_take_scores(sk_predictions *predictions, size_t column)
+{
+    if (predictions->scores == NULL || column >= predictions->score_columns)
+        return NULL;
+    double *scores = predictions->scores[column];
+    predictions->scores[column] = NULL;
+    return scores;
+}
+
+unsigned char *sk_predictions_take_labels(sk_predictions *predictions)
+{
+    unsigned char *y = predictions->y;
+    predictions->y = NULL;
+    return y;
+}
+
 void sk_predictions_free(sk_predictions *predictions)
 {
     if (predictions == NULL)

@@ -133,21 +133,30 @@ static sk_run_state current_state(sk_session *session)
     return state;
 }
 
+/* Returns the summaries of scores [n] with labels y. */
+static sk_sweep_summary summarise(const double *scores, const unsigned char *y, size_t n)
+{
+    sk_sweep_summary summary = { .log_loss = sk_log_loss(scores, y, n),
+                                 .brier = sk_brier(scores, y, n) };
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += scores[i];
+    summary.mean = n > 0 ? sum / (double)n : NAN;
+    double squares = 0.0;
+    for (size_t i = 0; i < n; i++)
+        squares += (scores[i] - summary.mean) * (scores[i] - summary.mean);
+    summary.sd = n > 1 ? sqrt(squares / (double)(n - 1)) : NAN;
+    return summary;
+}
+
 /* Fills the snapshot's summaries from its scores. */
 static void summarise_scores(sk_snapshot *snapshot)
 {
-    size_t n = snapshot->n;
-    snapshot->log_loss = sk_log_loss(snapshot->scores, snapshot->y, n);
-    snapshot->brier = sk_brier(snapshot->scores, snapshot->y, n);
-    double sum = 0.0;
-    for (size_t i = 0; i < n; i++)
-        sum += snapshot->scores[i];
-    snapshot->score_mean = n > 0 ? sum / (double)n : NAN;
-    double squares = 0.0;
-    for (size_t i = 0; i < n; i++)
-        squares += (snapshot->scores[i] - snapshot->score_mean)
-                   * (snapshot->scores[i] - snapshot->score_mean);
-    snapshot->score_sd = n > 1 ? sqrt(squares / (double)(n - 1)) : NAN;
+    sk_sweep_summary summary = summarise(snapshot->scores, snapshot->y, snapshot->n);
+    snapshot->log_loss = summary.log_loss;
+    snapshot->brier = summary.brier;
+    snapshot->score_mean = summary.mean;
+    snapshot->score_sd = summary.sd;
 }
 
 /* Builds a snapshot of the history with a copy of scores [val rows] and
@@ -660,6 +669,45 @@ void sk_train_options_describe(const sk_train_options *o, char *out, size_t size
         snprintf(out, size, "baseline");
 }
 
+/* Points *scores and *y at the rows of snapshot s, for a run made from
+ * them.  A snapshot that keeps only a sweep (a file's scores) gets its
+ * rows read back in descending score order, into *owned_scores and
+ * *owned_y for the caller to free.  `what` names the action in messages. */
+static sk_status snapshot_rows(const sk_snapshot *s, const char *what, const double **scores,
+                               const unsigned char **y, double **owned_scores,
+                               unsigned char **owned_y, sk_error *err)
+{
+    *owned_scores = NULL;
+    *owned_y = NULL;
+    if (s->scores != NULL) {
+        *scores = s->scores;
+        *y = s->y;
+        return SK_OK;
+    }
+    if (s->sweep == NULL)
+        return sk_error_set(err, SK_ERR_INPUT, "there are no scores to %s before the first epoch",
+                            what);
+    if (sk_sweep_is_binned(s->sweep))
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "cannot %s: the file has more rows than --exact-limit, so its "
+                            "scores were binned, not kept. Run again with --exact.",
+                            what);
+    *owned_scores = sk_calloc(s->n, sizeof **owned_scores);
+    *owned_y = sk_calloc(s->n, 1);
+    if (*owned_scores == NULL || *owned_y == NULL) {
+        free(*owned_scores);
+        free(*owned_y);
+        *owned_scores = NULL;
+        *owned_y = NULL;
+        return sk_error_set(err, SK_ERR_NOMEM, "out of memory while reading back %zu scores",
+                            s->n);
+    }
+    sk_sweep_rows(s->sweep, *owned_scores, *owned_y);
+    *scores = *owned_scores;
+    *y = *owned_y;
+    return SK_OK;
+}
+
 /* Splits the rows of y [n] into a calibration part (flag 1) of `fraction`
  * per class and an evaluation part (flag 0), shuffled by a seeded RNG. */
 static sk_status stratified_halves(const unsigned char *y, size_t n, double fraction,
@@ -692,6 +740,7 @@ static sk_status stratified_halves(const unsigned char *y, size_t n, double frac
 
 /* Fits the map of `kind` for base on the calibration rows. */
 static sk_status fit_calibrator(const sk_session *base, const sk_snapshot *s,
+                                const double *rows, const unsigned char *labels,
                                 sk_calibrator_kind kind, const unsigned char *in_calibration,
                                 sk_calibrator *out, sk_error *err)
 {
@@ -707,8 +756,8 @@ static sk_status fit_calibrator(const sk_session *base, const sk_snapshot *s,
     }
     for (size_t i = 0, k = 0; i < s->n; i++) {
         if (in_calibration[i]) {
-            scores[k] = s->scores[i];
-            y[k++] = s->y[i];
+            scores[k] = rows[i];
+            y[k++] = labels[i];
         }
     }
 
@@ -733,10 +782,15 @@ sk_status sk_session_new_calibrated(sk_session *base, sk_calibrator_kind kind,
                                     sk_session **out, sk_error *err)
 {
     sk_snapshot *s = sk_session_latest(base);
-    if (s->scores == NULL) {
+    const double *rows = NULL;
+    const unsigned char *labels = NULL;
+    double *owned_rows = NULL;
+    unsigned char *owned_labels = NULL;
+    sk_status status = snapshot_rows(s, "recalibrate", &rows, &labels, &owned_rows,
+                                     &owned_labels, err);
+    if (status != SK_OK) {
         sk_snapshot_release(s);
-        return sk_error_set(err, SK_ERR_INPUT,
-                            "there are no scores to recalibrate before the first epoch");
+        return status;
     }
 
     unsigned char *in_calibration = sk_calloc(s->n, 1);
@@ -745,23 +799,22 @@ sk_status sk_session_new_calibrated(sk_session *base, sk_calibrator_kind kind,
     unsigned char *y = sk_calloc(s->n, 1);
     sk_calibrator calibrator = { .kind = SK_CALIBRATOR_NONE };
     sk_session *session = NULL;
-    sk_status status = SK_OK;
     if (in_calibration == NULL || before == NULL || after == NULL || y == NULL) {
         status = sk_error_set(err, SK_ERR_NOMEM, "out of memory while recalibrating");
         goto done;
     }
 
-    status = stratified_halves(s->y, s->n, calib_fraction, seed, in_calibration, err);
+    status = stratified_halves(labels, s->n, calib_fraction, seed, in_calibration, err);
     if (status == SK_OK)
-        status = fit_calibrator(base, s, kind, in_calibration, &calibrator, err);
+        status = fit_calibrator(base, s, rows, labels, kind, in_calibration, &calibrator, err);
     if (status != SK_OK)
         goto done;
 
     size_t n = 0;
     for (size_t i = 0; i < s->n; i++) {
         if (!in_calibration[i]) {
-            before[n] = s->scores[i];
-            y[n++] = s->y[i];
+            before[n] = rows[i];
+            y[n++] = labels[i];
         }
     }
     sk_calibrator_apply(&calibrator, before, after, n);
@@ -788,6 +841,8 @@ sk_status sk_session_new_calibrated(sk_session *base, sk_calibrator_kind kind,
 
 done:
     sk_calibrator_free(&calibrator);
+    free(owned_rows);
+    free(owned_labels);
     free(in_calibration);
     free(before);
     free(after);
@@ -814,18 +869,25 @@ const double *sk_session_reference_scores(const sk_session *session)
 sk_status sk_session_new_swapped(sk_session *base, sk_session **out, sk_error *err)
 {
     sk_snapshot *s = sk_session_latest(base);
-    if (s->scores == NULL) {
+    const double *rows = NULL;
+    const unsigned char *labels = NULL;
+    double *scores = NULL;
+    unsigned char *y = NULL;
+    sk_status status = snapshot_rows(s, "swap the classes", &rows, &labels, &scores, &y, err);
+    if (status != SK_OK) {
         sk_snapshot_release(s);
-        return sk_error_set(err, SK_ERR_INPUT,
-                            "there are no scores to swap before the first epoch");
+        return status;
     }
-    double *scores = sk_calloc(s->n, sizeof *scores);
-    unsigned char *y = sk_calloc(s->n, 1);
+    /* Rows read back from a sweep are swapped in their own memory. */
+    bool keeps_rows = s->scores != NULL;
+    if (keeps_rows) {
+        scores = sk_calloc(s->n, sizeof *scores);
+        y = sk_calloc(s->n, 1);
+    }
     char name[160];
     snprintf(name, sizeof name, "%s, '%s' positive",
              base->info.name[0] != '\0' ? base->info.name : "run", base->info.negative_label);
     char *owned_name = sk_strdup(name);
-    sk_status status = SK_OK;
     if (scores == NULL || y == NULL || owned_name == NULL) {
         status = sk_error_set(err, SK_ERR_NOMEM, "out of memory while swapping the classes");
         goto done;
@@ -833,8 +895,8 @@ sk_status sk_session_new_swapped(sk_session *base, sk_session **out, sk_error *e
 
     bool probability = sk_sweep_is_probability(s->sweep);
     for (size_t i = 0; i < s->n; i++) {
-        scores[i] = probability ? 1.0 - s->scores[i] : -s->scores[i];
-        y[i] = !s->y[i];
+        scores[i] = probability ? 1.0 - rows[i] : -rows[i];
+        y[i] = !labels[i];
     }
     sk_run_info info = base->info;
     info.name = owned_name;
@@ -844,7 +906,17 @@ sk_status sk_session_new_swapped(sk_session *base, sk_session **out, sk_error *e
     info.seen_positives = base->info.seen_rows - base->info.seen_positives;
     info.training = false;
     sk_session *session = NULL;
-    status = sk_session_new_scores(&info, scores, y, s->n, &session, err);
+    if (keeps_rows) {
+        status = sk_session_new_scores(&info, scores, y, s->n, &session, err);
+    } else {
+        /* A file's run keeps a sweep only, and so does its swap. */
+        sk_sweep_summary summary = summarise(scores, y, s->n);
+        sk_sweep *sweep = NULL;
+        status = sk_sweep_adopt(scores, y, s->n, &sweep, err);
+        scores = NULL;
+        if (status == SK_OK)
+            status = sk_session_new_sweep(&info, sweep, &summary, &session, err);
+    }
     if (status == SK_OK) {
         session->owned_name = owned_name;
         owned_name = NULL;

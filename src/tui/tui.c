@@ -211,10 +211,12 @@ static void take_snapshot(view_state *v)
         sk_error ignored;
         v->have_histogram = sk_sweep_class_histogram(s->sweep, VIEW_HISTOGRAM_BINS, lo, hi,
                                                      &v->histogram, &ignored) == SK_OK;
-        /* A failed curve leaves 0 points, which draws nothing. */
-        if (sk_sweep_roc_curve(s->sweep, true, &v->roc, &ignored) != SK_OK)
+        /* Thinned to what a screen can show, so that 10^7 distinct scores
+         * need no full curves.  A failed curve has 0 points and draws
+         * nothing. */
+        if (sk_sweep_curve_thin(s->sweep, false, VIEW_CURVE_POINTS, &v->roc, &ignored) != SK_OK)
             memset(&v->roc, 0, sizeof v->roc);
-        if (sk_sweep_pr_curve(s->sweep, &v->pr, &ignored) != SK_OK)
+        if (sk_sweep_curve_thin(s->sweep, true, VIEW_CURVE_POINTS, &v->pr, &ignored) != SK_OK)
             memset(&v->pr, 0, sizeof v->pr);
         v->have_calibration = sk_sweep_calibration(s->sweep, SK_CALIBRATION_BINS,
                                                    &v->calibration, &ignored) == SK_OK;

@@ -26,6 +26,10 @@
 /* Histogram bins computed per snapshot; panels of other widths rebin. */
 #define VIEW_HISTOGRAM_BINS 512
 
+/* Maximum points of a drawn ROC or precision-recall curve.  Their step of
+ * about 1/1000 of an axis is finer than a cell of any terminal. */
+#define VIEW_CURVE_POINTS 2048
+
 /* The screens that Tab cycles through. */
 typedef enum {
     VIEW_OVERVIEW = 0,
