@@ -5,10 +5,11 @@
  *     bench_inspect FILE EXACT_LIMIT RESAMPLES
  *
  * Reads FILE with sk_predictions_stream(), where EXACT_LIMIT 0 is the
- * default limit.  Then builds the sweep (exact from the scores, or binned
- * from the bins), the ROC and precision-recall curves, a 50-bin histogram
- * per class, 10-bin calibration, and RESAMPLES bootstrap resamples (0 for
- * none).  Prints one "key value" line per number: seconds per stage, the
+ * default limit.  Then builds the sweep as `inspect` does: exact in the
+ * memory of the scores, or binned from the bins.  Then the views: the ROC
+ * and precision-recall curves thinned to 2048 points as the screen draws
+ * them, a 50-bin histogram per class and 10-bin calibration.  Last come
+ * RESAMPLES bootstrap resamples (0 for none).  Prints one "key value" line per number: seconds per stage, the
  * peak resident set size in kilobytes (getrusage), and the areas with
  * their error bounds.
  */
@@ -20,8 +21,10 @@
 #include "skewtop/metrics.h"
 #include "skewtop/predictions.h"
 
-/* Bins of the score histogram, as on the screen. */
+/* Bins of the score histogram, and points of a drawn curve, as on the
+ * screen. */
 #define HISTOGRAM_BINS 50
+#define CURVE_POINTS 2048
 
 static double now(void)
 {
@@ -67,7 +70,9 @@ int main(int argc, char **argv)
         status = sk_sweep_new_binned(b->lowest, b->negatives, b->positives, b->bins,
                                      b->max_score, &sweep, &err);
     } else {
-        status = sk_sweep_new(p->scores[0], p->y, p->rows, &sweep, &err);
+        unsigned char *y = sk_predictions_take_labels(p);
+        status = sk_sweep_adopt(sk_predictions_take_scores(p, 0), y, p->rows, &sweep, &err);
+        free(y);
     }
     if (status != SK_OK)
         return fail("building the sweep", &err);
@@ -77,13 +82,14 @@ int main(int argc, char **argv)
     sk_curve roc, pr;
     sk_class_histogram histogram;
     sk_calibration calibration;
-    if (sk_sweep_roc_curve(sweep, true, &roc, &err) != SK_OK
-        || sk_sweep_pr_curve(sweep, &pr, &err) != SK_OK
+    if (sk_sweep_curve_thin(sweep, false, CURVE_POINTS, &roc, &err) != SK_OK
+        || sk_sweep_curve_thin(sweep, true, CURVE_POINTS, &pr, &err) != SK_OK
         || sk_sweep_class_histogram(sweep, HISTOGRAM_BINS, sk_sweep_min_score(sweep),
                                     sk_sweep_max_score(sweep), &histogram, &err) != SK_OK
         || sk_sweep_calibration(sweep, SK_CALIBRATION_BINS, &calibration, &err) != SK_OK)
         return fail("curves", &err);
     double views_done = now();
+    long views_rss = peak_rss_kb();
 
     double bootstrap_done = views_done;
     if (resamples > 0) {
@@ -106,6 +112,7 @@ int main(int argc, char **argv)
            resamples > 0 ? (bootstrap_done - views_done) / (double)resamples : 0.0);
     printf("read_rss_kb %ld\n", read_rss);
     printf("sweep_rss_kb %ld\n", sweep_rss);
+    printf("views_rss_kb %ld\n", views_rss);
     printf("peak_rss_kb %ld\n", peak_rss_kb());
     printf("roc_auc %.17g\n", sk_sweep_roc_auc(sweep));
     printf("roc_auc_error %.3g\n", sk_sweep_roc_auc_error(sweep));

@@ -43,6 +43,8 @@ FLAT_TOLERANCE = 0.10
 TIMED_RESAMPLES = 2
 # Resamples of the report's bootstrap (sk_bootstrap_defaults()).
 REPORT_RESAMPLES = 1000
+# Rows above which they are skipped by default (SK_INTERVAL_MAX_ROWS).
+INTERVAL_MAX_ROWS = 1000000
 
 REFERENCE = r"""
 import json, sys, time
@@ -65,6 +67,12 @@ print(json.dumps({"read_s": read - start, "metrics_s": done - read,
 """
 
 
+def mb_of_kib(kib):
+    """Megabytes (10^6 bytes, as the budget) of a size that getrusage and
+    /usr/bin/time report in KiB."""
+    return kib * 1024 / 1e6
+
+
 def timed(command):
     """Runs command under /usr/bin/time -v; returns (stdout, seconds, peak MB)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
@@ -78,7 +86,7 @@ def timed(command):
     hours = float(wall.group(1) or 0)
     seconds = hours * 3600 + float(wall.group(2)) * 60 + float(wall.group(3))
     peak_kb = float(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
-    return result.stdout, seconds, peak_kb / 1024.0
+    return result.stdout, seconds, mb_of_kib(peak_kb)
 
 
 def generate(make_data, data_dir, rows):
@@ -138,15 +146,18 @@ def main():
           % (ratio, TARGET_RATIO))
     print()
     print("inside skewtop (bench_inspect, exact mode):")
-    print("  read %.2f s (peak %.1f MB), sweep %.2f s (peak %.1f MB), curves + histogram + "
-          "calibration %.2f s (peak %.1f MB), one bootstrap resample %.3f s"
-          % (exact["read_s"], exact["read_rss_kb"] / 1024, exact["sweep_s"],
-             exact["sweep_rss_kb"] / 1024, exact["views_s"], exact["peak_rss_kb"] / 1024,
-             exact["bootstrap_per_resample_s"]))
+    print("  read %.2f s (peak %.1f MB), sweep %.2f s (peak %.1f MB), curves as drawn + "
+          "histogram + calibration %.2f s (peak %.1f MB)"
+          % (exact["read_s"], mb_of_kib(exact["read_rss_kb"]), exact["sweep_s"],
+             mb_of_kib(exact["sweep_rss_kb"]), exact["views_s"],
+             mb_of_kib(exact["views_rss_kb"])))
     stages_s = exact["read_s"] + exact["sweep_s"] + exact["views_s"]
-    print("  these stages take %.2f s, %.3fx pandas + scikit-learn; the report adds the "
-          "bootstrap (%d resamples by default would take about %.0f s here)"
-          % (stages_s, stages_s / reference["total_s"], REPORT_RESAMPLES,
+    print("  these stages take %.2f s, %.3fx pandas + scikit-learn"
+          % (stages_s, stages_s / reference["total_s"]))
+    print("  one bootstrap resample %.3f s (peak with its workspace %.1f MB); above %d rows "
+          "intervals run only when --resamples asks (%d would take about %.0f s here)"
+          % (exact["bootstrap_per_resample_s"], mb_of_kib(exact["peak_rss_kb"]),
+             INTERVAL_MAX_ROWS, REPORT_RESAMPLES,
              REPORT_RESAMPLES * exact["bootstrap_per_resample_s"]))
     print("  ROC AUC skewtop %.15f scikit-learn %.15f; AP skewtop %.15f scikit-learn %.15f"
           % (metrics["roc_auc"], reference["roc_auc"], metrics["average_precision"],
@@ -158,9 +169,9 @@ def main():
     if skewtop_mb > budget_mb:
         missed.append("memory: skewtop inspect peaked at %.1f MB in exact mode (budget "
                       "%.1f MB)" % (skewtop_mb, budget_mb))
-    if exact["read_rss_kb"] / 1024 > budget_mb:
+    if mb_of_kib(exact["read_rss_kb"]) > budget_mb:
         missed.append("memory: reading alone peaked at %.1f MB (budget %.1f MB)"
-                      % (exact["read_rss_kb"] / 1024, budget_mb))
+                      % (mb_of_kib(exact["read_rss_kb"]), budget_mb))
     for name in ("roc_auc", "average_precision"):
         if abs(metrics[name] - reference[name]) > 1e-12 * abs(reference[name]):
             missed.append("%s: skewtop %.17g, scikit-learn %.17g" % (name, metrics[name],
@@ -184,7 +195,7 @@ def main():
         peaks = []
         for file in (small, path):
             binned = stages(bench, file, limit, TIMED_RESAMPLES)
-            peaks.append(binned["peak_rss_kb"] / 1024)
+            peaks.append(mb_of_kib(binned["peak_rss_kb"]))
             print("  bench_inspect, limit %d, %s: read %.2f s, peak %.1f MB, %d levels"
                   % (limit, os.path.basename(file), binned["read_s"], peaks[-1],
                      binned["levels"]))
