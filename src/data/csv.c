@@ -22,6 +22,7 @@
 #define _GNU_SOURCE /* strtod_l, newlocale: parse numbers in the C locale */
 
 #include "skewtop/data.h"
+#include "data_internal.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -43,10 +44,6 @@
 
 /* First row capacity; grows by doubling. */
 #define ROWS_INITIAL_CAPACITY 1024
-
-/* Bytes of an offending line quoted in an error message: enough to
- * recognise the line, short enough to keep the message on a screen. */
-#define EXCERPT_MAX 60
 
 /* Column names listed in an error before "and N more". */
 #define LIST_NAMES_MAX 20
@@ -72,7 +69,7 @@ typedef struct {
     size_t line;                /* 1-based number of the line being fed */
     int row_open;               /* a row has started and not yet ended */
     size_t row_line;            /* line where the current row started */
-    char row_excerpt[EXCERPT_MAX + 4]; /* start of that line, for messages */
+    char row_excerpt[SKD_EXCERPT_MAX + 4]; /* start of that line, for messages */
     uint32_t *row_cells;        /* [row_cells_capacity] offsets of the current row */
     size_t row_cells_capacity;
     size_t fields;              /* fields of the current row so far */
@@ -133,8 +130,7 @@ bool sk_parse_double(const char *text, double *value)
 
 /* ---- cell normalisation ---------------------------------------------- */
 
-/* Shortens [*text, *len) by one pair of surrounding single quotes. */
-static void strip_single_quotes(const char **text, size_t *len)
+void skd_strip_single_quotes(const char **text, size_t *len)
 {
     if (*len >= 2 && (*text)[0] == '\'' && (*text)[*len - 1] == '\'') {
         (*text)++;
@@ -142,8 +138,7 @@ static void strip_single_quotes(const char **text, size_t *len)
     }
 }
 
-/* Returns nonzero when the field is one of the missing-value markers. */
-static int is_missing_marker(const char *text, size_t len)
+bool skd_is_missing_marker(const char *text, size_t len)
 {
     while (len > 0 && is_blank(*text)) {
         text++;
@@ -164,16 +159,13 @@ static int is_missing_marker(const char *text, size_t len)
 
 /* ---- error helpers ---------------------------------------------------- */
 
-/* Copies the start of a line into out (EXCERPT_MAX + 4 bytes), without
- * the line end and cut at a UTF-8 character boundary, adding "..." when
- * the line is longer. */
-static void make_excerpt(char *out, const char *line, size_t len)
+void skd_line_excerpt(char *out, const char *line, size_t len)
 {
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--;
     size_t keep = len;
-    if (keep > EXCERPT_MAX) {
-        keep = EXCERPT_MAX;
+    if (keep > SKD_EXCERPT_MAX) {
+        keep = SKD_EXCERPT_MAX;
         while (keep > 0 && ((unsigned char)line[keep] & 0xC0) == 0x80)
             keep--;
     }
@@ -291,7 +283,7 @@ static void on_field(void *data, size_t len, void *context)
     const char *text = data != NULL ? data : "";
     if (data == NULL)
         len = 0;
-    strip_single_quotes(&text, &len);
+    skd_strip_single_quotes(&text, &len);
 
     if (reader->fields == 0)
         reader->row_base = table->arena_used;
@@ -311,7 +303,7 @@ static void on_field(void *data, size_t len, void *context)
     }
 
     uint32_t offset = SK_CELL_MISSING;
-    if (!is_missing_marker(text, len)) {
+    if (!skd_is_missing_marker(text, len)) {
         size_t relative = table->arena_used - reader->row_base;
         if (relative >= SK_CELL_MISSING || len >= SK_CELL_MISSING - relative) {
             reader_fail(reader, SK_ERR_INPUT,
@@ -333,30 +325,27 @@ static void on_field(void *data, size_t len, void *context)
     reader->row_cells[reader->fields++] = offset;
 }
 
-/* Returns nonzero when a first-row field reads as data rather than as a
+/* Returns true when a first-row field reads as data rather than as a
  * column name: a number, or a missing marker. */
-static int is_data_field(const char *text, int *numeric)
+static bool is_data_field(const char *text, bool *numeric)
 {
     if (sk_parse_double(text, NULL)) {
-        *numeric = 1;
-        return 1;
+        *numeric = true;
+        return true;
     }
-    return is_missing_marker(text, strlen(text));
+    return skd_is_missing_marker(text, strlen(text));
 }
 
-/* Decides whether the first row is a header.  In SK_HEADER_AUTO the row is
- * data when every field is a number or a missing marker and at least one
- * is a number, because a row of names such as "?" alone is no header. */
-static int first_row_is_header(const csv_reader *reader, size_t fields)
+bool skd_first_row_is_header(sk_header_mode mode, char *const *fields, size_t count)
 {
-    if (reader->header == SK_HEADER_YES)
-        return 1;
-    if (reader->header == SK_HEADER_NO)
-        return 0;
-    int numeric = 0;
-    for (size_t i = 0; i < fields; i++) {
-        if (!is_data_field(reader->first_fields[i], &numeric))
-            return 1;
+    if (mode == SK_HEADER_YES)
+        return true;
+    if (mode == SK_HEADER_NO)
+        return false;
+    bool numeric = false;
+    for (size_t i = 0; i < count; i++) {
+        if (!is_data_field(fields[i], &numeric))
+            return true;
     }
     return !numeric;
 }
@@ -401,7 +390,7 @@ static void on_row(int terminator, void *context)
         reader->first_row_done = 1;
         table->columns = fields;
         reader->first_row_line = reader->row_line;
-        int header = first_row_is_header(reader, fields);
+        bool header = skd_first_row_is_header(reader->header, reader->first_fields, fields);
         if (set_column_names(reader, header) != 0) {
             reader_fail_nomem(reader);
             return;
@@ -433,23 +422,21 @@ static void on_row(int terminator, void *context)
 
 /* ---- reading ---------------------------------------------------------- */
 
-/* Returns nonzero when a line contains anything but blanks, so that libcsv
- * will start a row with it. */
-static int line_has_content(const char *line, size_t len)
+bool skd_line_has_content(const char *line, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         if (!is_blank(line[i]))
-            return 1;
+            return true;
     }
-    return 0;
+    return false;
 }
 
-static int space_or_tab(unsigned char c)
+int skd_space_or_tab(unsigned char c)
 {
     return c == ' ' || c == '\t';
 }
 
-static int space_only(unsigned char c)
+int skd_space_only(unsigned char c)
 {
     return c == ' ';
 }
@@ -473,10 +460,10 @@ static sk_status feed_lines(csv_reader *reader, struct csv_parser *parser, FILE 
             text += 3;
             len -= 3;
         }
-        if (!reader->row_open && line_has_content(text, len)) {
+        if (!reader->row_open && skd_line_has_content(text, len)) {
             reader->row_open = 1;
             reader->row_line = reader->line;
-            make_excerpt(reader->row_excerpt, text, len);
+            skd_line_excerpt(reader->row_excerpt, text, len);
         }
 
         size_t parsed = csv_parse(parser, text, len, on_field, on_row, reader);
@@ -484,8 +471,8 @@ static sk_status feed_lines(csv_reader *reader, struct csv_parser *parser, FILE 
             break;
         if (parsed != len) {
             if (csv_error(parser) == CSV_EPARSE) {
-                char excerpt[EXCERPT_MAX + 4];
-                make_excerpt(excerpt, text, len);
+                char excerpt[SKD_EXCERPT_MAX + 4];
+                skd_line_excerpt(excerpt, text, len);
                 reader_fail(reader, SK_ERR_INPUT,
                             "'%s': line %zu has a quote inside an unquoted field or "
                             "text after a closing quote: %s. Put the whole field in "
@@ -519,7 +506,7 @@ static sk_status read_stream(csv_reader *reader, FILE *fp, char delimiter)
     csv_set_delim(&parser, (unsigned char)delimiter);
     /* libcsv trims spaces and tabs around unquoted fields; with a tab
      * delimiter only spaces may be trimmed. */
-    csv_set_space_func(&parser, delimiter == '\t' ? space_only : space_or_tab);
+    csv_set_space_func(&parser, delimiter == '\t' ? skd_space_only : skd_space_or_tab);
 
     if (feed_lines(reader, &parser, fp) == SK_OK
         && csv_fini(&parser, on_field, on_row, reader) != 0 && reader->status == SK_OK) {

@@ -2,7 +2,9 @@
  * data_internal.h - the encoding steps that dataset.c (one row per sample)
  * and windows.c (one window of a time series per sample) share: counting
  * distinct texts, notices, the choice of the positive class, column plans,
- * feature names and one-hot encoding.  Names with the skd_ prefix are
+ * feature names and one-hot encoding.  It also declares the CSV cell and
+ * line rules that the table reader (csv.c) and the streaming prediction
+ * reader (predictions_stream.c) share.  Names with the skd_ prefix are
  * private to src/data and not part of the public API.
  */
 #ifndef SKEWTOP_DATA_INTERNAL_H
@@ -13,6 +15,41 @@
 #include <stdint.h>
 
 #include "skewtop/data.h"
+
+/* ---- CSV cells and lines (csv.c) -------------------------------------- */
+
+/* Bytes of an offending line quoted in an error message: enough to
+ * recognise the line, short enough to keep the message on a screen. */
+#define SKD_EXCERPT_MAX 60
+
+/* Shortens [*text, *len) by one pair of surrounding single quotes. */
+void skd_strip_single_quotes(const char **text, size_t *len);
+
+/* Returns true for a missing-value marker: empty, NA, ? or NaN in any
+ * case, with blanks around. */
+bool skd_is_missing_marker(const char *text, size_t len);
+
+/* Copies the start of a line into out (SKD_EXCERPT_MAX + 4 bytes), without
+ * the line end and cut at a UTF-8 character boundary, adding "..." when
+ * the line is longer. */
+void skd_line_excerpt(char *out, const char *line, size_t len);
+
+/* Decides whether the first row (count fields) is a header.  In
+ * SK_HEADER_AUTO the row is data when every field is a number or a missing
+ * marker and at least one is a number, because a row of names such as "?"
+ * alone is no header. */
+bool skd_first_row_is_header(sk_header_mode mode, char *const *fields, size_t count);
+
+/* Returns true when a line contains anything but blanks, so that libcsv
+ * will start a row with it. */
+bool skd_line_has_content(const char *line, size_t len);
+
+/* libcsv space functions: blanks around a field are spaces and tabs, or
+ * only spaces when the delimiter is a tab. */
+int skd_space_or_tab(unsigned char c);
+int skd_space_only(unsigned char c);
+
+/* ---- encoding ---------------------------------------------------------- */
 
 /* Which splits read a table row, as bits of a row-use array; 0 means no
  * sample reads the row. */

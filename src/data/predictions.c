@@ -11,7 +11,7 @@
  *   2. rows: each label becomes a small integer code (a dictionary of the
  *      distinct texts) and each score is parsed and checked.  Up to the exact
  *      limit, codes and scores are appended to growing arrays; beyond it,
- *      they go into bins (see "binned mode" below).
+ *      they go into bins (see predictions_bins.c).
  *   3. classes: once every row is in, the label counts pick the positive
  *      class and the class the scores are for.  The default positive class
  *      is the minority, known only at the end.  The codes become y.
@@ -21,19 +21,11 @@
  * dropped row: a dropped row would change every metric without the user
  * knowing.
  *
- * Binned mode.  Per score column, a grid of GRID_BINS equal-width bins whose
- * width is a power of two, 2^exponent, and whose bin b covers global bin
- * first + b, that is [(first + b) 2^e, (first + b + 1) 2^e).  The global
- * bin of a score is floor(ldexp(score, -e)), exact in floating point, so the
- * binning is monotone in the score and equal scores share a bin.  A score
- * outside the grid doubles the width (and moves first) until it fits;
- * adjacent bins then merge pairwise, so the counts stay exact.  Each bin
- * keeps its count per label group and its lowest and highest score; at the
- * end the bins become sk_score_bins, ready for sk_sweep_new_binned().
+ * Binned mode lives in predictions_bins.c, the CSV stream front end in
+ * predictions_stream.c, and what they share in predictions_internal.h.
  */
-#include "skewtop/predictions.h"
+#include "predictions_internal.h"
 
-#include <csv.h>
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -41,11 +33,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <poll.h>
 #include <string.h>
-#include <unistd.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 /* Labels or column names listed in an error before "and N more". */
 #define LIST_ITEMS_MAX 20
@@ -55,9 +44,6 @@
  * fit in 16 bits. */
 #define MAX_CLASSES 65536
 
-/* Label codes fit in one byte up to this many labels, then in two. */
-#define NARROW_CODES 256
-
 /* Smallest hash table of distinct labels; it doubles at half load. */
 #define DICT_INITIAL_SLOTS 16
 
@@ -65,80 +51,13 @@
  * value, short enough to keep the message on a screen. */
 #define VALUE_EXCERPT_MAX 60
 
-/* Room for "line N of 'FILE'" in messages; a longer file name is cut. */
-#define PLACE_MAX 320
-
-/* Data rows of a two-column file examined to detect which column is the
- * label: enough to see both classes of all but extreme files, few enough
- * to hold back as text (a few hundred kilobytes). */
-#define DETECT_ROWS 10000
-
-/* Bytes read from the file at a time.  Progress and cancel are handled per
- * chunk.  Parsing ran at 87 MB/s (bench/README.md), so 1 MiB gives about 80
- * updates a second. */
-#define READ_CHUNK ((size_t)1 << 20)
-
 /* First capacity of the row arrays; they double from there. */
 #define ROWS_INITIAL_CAPACITY 4096
 
 /* Rows accepted in all, because a sweep (metrics.h) takes at most UINT32_MAX. */
 #define MAX_ROWS ((size_t)UINT32_MAX)
 
-/* Bins of a binned score column.  The observed range spans at least a
- * quarter of the grid (see grid_extend), so at least 2^17 bins cover it;
- * the grid costs 16 bytes of lowest and highest score plus 4 bytes of count
- * per label group per bin: 12 MB for two classes. */
-#define GRID_BINS ((int64_t)1 << 19)
-
-/* Label groups kept apart in binned mode: one bin array (2 MB) each. */
-#define MAX_BINNED_CLASSES 16
-
-/* Width of the first grid, relative to the score, when every score read so
- * far is the same: fine enough to keep close scores apart, and a later
- * score farther away costs one doubling per factor of two. */
-#define EQUAL_SCORES_WIDTH 0x1p-20
-
-/* Largest global bin index; beyond it floor() and int64_t lose integers.
- * Scores spread by less than 2^-44 of their size hit it. */
-#define GRID_INDEX_MAX 0x1p62
-
-/* ---- sums ---------------------------------------------------------------- */
-
-/* Neumaier's compensated sum, added in the same order and way as in
- * src/metrics, so that exact-mode log loss equals sk_log_loss() bit for bit. */
-typedef struct {
-    double sum;
-    double compensation;
-} neumaier_sum;
-
-static void sum_add(neumaier_sum *s, double x)
-{
-    double t = s->sum + x;
-    if (fabs(s->sum) >= fabs(x))
-        s->compensation += (s->sum - t) + x;
-    else
-        s->compensation += (x - t) + s->sum;
-    s->sum = t;
-}
-
-static double sum_value(const neumaier_sum *s)
-{
-    return s->sum + s->compensation;
-}
-
 /* ---- distinct labels ---------------------------------------------------- */
-
-/* Dictionary of the distinct label texts, numbered 0, 1, ... in order of
- * first appearance. */
-typedef struct {
-    char **keys;        /* [count] owned label texts, by code */
-    size_t *counts;     /* [count] rows of each code */
-    size_t count;
-    size_t capacity;    /* of keys and counts */
-    uint32_t *slots;    /* [slot_count] code + 1 of the label hashed there; 0 = empty */
-    size_t slot_count;  /* a power of two */
-    size_t last_code;   /* code of the previous lookup, as labels come in runs */
-} label_dict;
 
 /* FNV-1a, 64-bit. */
 static uint64_t hash_label(const char *text)
@@ -325,139 +244,6 @@ static const char *match_label(const char **labels, size_t count, const char *re
     return NULL;
 }
 
-/* ---- cells --------------------------------------------------------------- */
-
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-/* Shortens [*text, *len) by one pair of surrounding single quotes, as
- * sk_table_read() does. */
-static void strip_single_quotes(const char **text, size_t *len)
-{
-    if (*len >= 2 && (*text)[0] == '\'' && (*text)[*len - 1] == '\'') {
-        (*text)++;
-        *len -= 2;
-    }
-}
-
-/* True for the missing-value markers of sk_table_read(): empty, NA, ? or
- * NaN in any case, with blanks around. */
-static bool is_missing_marker(const char *text, size_t len)
-{
-    while (len > 0 && is_blank(*text)) {
-        text++;
-        len--;
-    }
-    while (len > 0 && is_blank(text[len - 1]))
-        len--;
-    if (len == 0)
-        return true;
-    if (len == 1)
-        return text[0] == '?';
-    if (len == 2)
-        return strncasecmp(text, "NA", 2) == 0;
-    if (len == 3)
-        return strncasecmp(text, "NaN", 3) == 0;
-    return false;
-}
-
-/* ---- exact-mode storage ------------------------------------------------- */
-
-/* Label codes of the rows kept so far: one byte each while the labels
- * number at most NARROW_CODES, two bytes after. */
-typedef struct {
-    unsigned char *narrow;  /* [capacity] or NULL once wide */
-    uint16_t *wide;         /* [capacity] or NULL while narrow */
-    size_t capacity;
-} code_array;
-
-/* ---- binned storage -------------------------------------------------------- */
-
-typedef struct {
-    neumaier_sum loss_as_score_of;  /* -log likelihood if the rows are of the score-of class */
-    neumaier_sum loss_as_other;     /* -log likelihood if they are of the other class */
-    neumaier_sum brier_as_score_of; /* sum of (1 - p)^2 */
-    neumaier_sum brier_as_other;    /* sum of p^2 */
-} group_sums;
-
-/* The bins of one score column; see the file comment. */
-typedef struct {
-    int exponent;           /* bins are 2^exponent wide */
-    int64_t first;          /* global index of bin 0 */
-    double *low;            /* [GRID_BINS] lowest score in the bin; +INFINITY when empty */
-    double *high;           /* [GRID_BINS] highest score; -INFINITY when empty */
-    uint32_t **counts;      /* [groups][GRID_BINS] rows of each label group */
-    group_sums *sums;       /* [groups] log loss and Brier sums, raw scores */
-    size_t groups;          /* label groups with bins: codes 0 .. groups - 1 */
-    size_t rows;            /* rows in the bins */
-    double mean;            /* Welford's running mean of the raw scores */
-    double squares;         /* Welford's sum of squared deviations */
-} score_grid;
-
-/* What is known of one score column while reading, before orientation. */
-typedef struct {
-    bool probability;       /* every score so far lies in [0, 1] */
-    double min, max;
-} column_range;
-
-/* ---- reader state -------------------------------------------------------- */
-
-typedef enum {
-    COLUMNS_PENDING = 0,    /* no header yet */
-    COLUMNS_DETECTING,      /* two columns, rows held back until DETECT_ROWS */
-    COLUMNS_READY
-} column_state;
-
-/* What the rows show of one column of a two-column file, for detection. */
-typedef struct {
-    char *seen[2];          /* the first two distinct values */
-    size_t distinct;        /* distinct non-missing values, counted up to 3 */
-    bool first_seen;        /* a non-missing value has been read */
-    bool numeric;           /* the first non-missing value is a number */
-} column_evidence;
-
-/* A data row held back while the label column is being detected. */
-typedef struct {
-    size_t line;
-    char *cells[2];         /* NULL for a missing cell */
-} detection_row;
-
-typedef struct {
-    const char *source;             /* file name for messages, "-" or NULL */
-    const sk_predictions_options *options;
-    sk_predictions *result;
-    sk_error *err;
-
-    /* step 1: columns */
-    char **names;                   /* [columns] owned column names */
-    size_t columns;
-    column_state state;
-    bool detected;                  /* the columns were detected, not given */
-    size_t label_column;
-    size_t *score_column;           /* [result->score_columns] */
-    column_evidence evidence[2];    /* two-column files without --label/--score */
-    detection_row *detection_rows;  /* [detection_row_count] */
-    size_t detection_row_count;
-
-    /* step 2: rows */
-    size_t rows;
-    label_dict labels;
-    double *row_scores;             /* [score_columns] the current row's scores */
-    column_range *ranges;           /* [score_columns] */
-    size_t exact_limit;
-    code_array codes;               /* exact mode */
-    double **values;                /* [score_columns][codes.capacity] exact mode */
-    bool binned;
-    score_grid *grids;              /* [score_columns] binned mode */
-
-    /* step 3: classes */
-    const char **sorted_labels;     /* [labels.count] in compare_labels() order */
-    const char *positive_key;       /* the positive label, one of labels.keys */
-    size_t positive_code;
-} predictions_reader;
-
 /* ---- messages -------------------------------------------------------------- */
 
 /* Appends one formatted sentence to the result's notices. */
@@ -490,7 +276,7 @@ static sk_status add_notice(predictions_reader *reader, const char *fmt, ...)
     return SK_OK;
 }
 
-static sk_status out_of_memory(const predictions_reader *reader)
+sk_status skp_out_of_memory(const predictions_reader *reader)
 {
     return sk_error_set(reader->err, SK_ERR_NOMEM,
                         "Out of memory while reading the predictions.");
@@ -501,9 +287,7 @@ static bool source_is_stdin(const predictions_reader *reader)
     return reader->source != NULL && strcmp(reader->source, "-") == 0;
 }
 
-/* Writes " 'FILE'", " on standard input" or "" (no source) to follow
- * "The prediction file". */
-static void file_phrase(const predictions_reader *reader, char *buffer, size_t size)
+void skp_file_phrase(const predictions_reader *reader, char *buffer, size_t size)
 {
     if (source_is_stdin(reader))
         snprintf(buffer, size, " on standard input");
@@ -656,7 +440,7 @@ static sk_status add_score_column(predictions_reader *reader, size_t column)
     size_t *grown = sk_reallocarray(reader->score_column, result->score_columns + 1,
                                     sizeof *grown);
     if (grown == NULL)
-        return out_of_memory(reader);
+        return skp_out_of_memory(reader);
     reader->score_column = grown;
     reader->score_column[result->score_columns++] = column;
     return SK_OK;
@@ -675,7 +459,7 @@ static sk_status find_score_columns(predictions_reader *reader)
     size_t len = strlen(spec);
     char *piece = malloc(len + 1);
     if (piece == NULL)
-        return out_of_memory(reader);
+        return skp_out_of_memory(reader);
 
     sk_status status = SK_OK;
     const char *start = spec;
@@ -715,7 +499,7 @@ static sk_status columns_not_given(const predictions_reader *reader)
 {
     char file[PLACE_MAX];
     char names[SK_ERROR_MAX / 2];
-    file_phrase(reader, file, sizeof file);
+    skp_file_phrase(reader, file, sizeof file);
     list_columns(reader, names, sizeof names);
     if (reader->columns == 1) {
         return sk_error_set(reader->err, SK_ERR_INPUT,
@@ -777,7 +561,7 @@ static sk_status detect_label(predictions_reader *reader, const char *scope, siz
     }
 
     char file[PLACE_MAX];
-    file_phrase(reader, file, sizeof file);
+    skp_file_phrase(reader, file, sizeof file);
     const char *first = reader->names[0];
     const char *second = reader->names[1];
     if (candidate[0] && candidate[1]) {
@@ -886,23 +670,18 @@ static sk_status prepare_rows(predictions_reader *reader)
     if (result->label_name == NULL || result->score_names == NULL
         || result->probability == NULL || reader->row_scores == NULL
         || reader->ranges == NULL || reader->values == NULL)
-        return out_of_memory(reader);
+        return skp_out_of_memory(reader);
     for (size_t i = 0; i < n; i++) {
         result->score_names[i] = sk_strdup(reader->names[reader->score_column[i]]);
         if (result->score_names[i] == NULL)
-            return out_of_memory(reader);
+            return skp_out_of_memory(reader);
         reader->ranges[i] = (column_range){ true, INFINITY, -INFINITY };
     }
     reader->state = COLUMNS_READY;
     return SK_OK;
 }
 
-/*
- * Takes the column names (owned from here on) and chooses the columns, or,
- * for a two-column file without --label and --score, starts holding rows
- * back for detection.
- */
-static sk_status set_columns(predictions_reader *reader, char **names, size_t columns)
+sk_status skp_set_columns(predictions_reader *reader, char **names, size_t columns)
 {
     reader->names = names;
     reader->columns = columns;
@@ -918,8 +697,7 @@ static sk_status set_columns(predictions_reader *reader, char **names, size_t co
     return status == SK_OK ? prepare_rows(reader) : status;
 }
 
-/* True when the core reads column c of each row. */
-static bool column_is_read(const predictions_reader *reader, size_t column)
+bool skp_column_is_read(const predictions_reader *reader, size_t column)
 {
     if (reader->state == COLUMNS_DETECTING || reader->detected)
         return column < 2;
@@ -1020,13 +798,11 @@ static int widen_codes(predictions_reader *reader)
     return 0;
 }
 
-static size_t code_at(const code_array *codes, size_t row)
+size_t skp_code_at(const code_array *codes, size_t row)
 {
     return codes->wide != NULL ? codes->wide[row] : codes->narrow[row];
 }
 
-static sk_status switch_to_bins(predictions_reader *reader);
-static sk_status bin_row(predictions_reader *reader, size_t code, size_t line);
 
 /* Reads one data row: the label text and the score texts in score-column
  * order, NULL for a missing cell.  line is the row's first line. */
@@ -1052,7 +828,7 @@ static sk_status add_row(predictions_reader *reader, const char *label,
     }
     size_t code = dict_add(&reader->labels, label);
     if (code == SIZE_MAX)
-        return out_of_memory(reader);
+        return skp_out_of_memory(reader);
     if (reader->labels.count > MAX_CLASSES) {
         return sk_error_set(reader->err, SK_ERR_INPUT,
                             "Column '%s' has more than %d distinct labels, so it looks "
@@ -1067,16 +843,16 @@ static sk_status add_row(predictions_reader *reader, const char *label,
     }
 
     if (reader->binned) {
-        sk_status status = bin_row(reader, code, line);
+        sk_status status = skp_bin_row(reader, code, line);
         if (status == SK_OK)
             reader->rows++;
         return status;
     }
     if (reserve_exact_row(reader) != 0)
-        return out_of_memory(reader);
+        return skp_out_of_memory(reader);
     if (reader->codes.wide == NULL && reader->labels.count > NARROW_CODES
         && widen_codes(reader) != 0)
-        return out_of_memory(reader);
+        return skp_out_of_memory(reader);
     if (reader->codes.wide != NULL)
         reader->codes.wide[reader->rows] = (uint16_t)code;
     else
@@ -1086,7 +862,7 @@ static sk_status add_row(predictions_reader *reader, const char *label,
     reader->rows++;
 
     if (!reader->options->exact && reader->rows > reader->exact_limit)
-        return switch_to_bins(reader);
+        return skp_switch_to_bins(reader);
     return SK_OK;
 }
 
@@ -1144,22 +920,19 @@ static sk_status hold_detection_row(predictions_reader *reader, const char *cons
     detection_row *grown = sk_reallocarray(reader->detection_rows,
                                            reader->detection_row_count + 1, sizeof *grown);
     if (grown == NULL)
-        return out_of_memory(reader);
+        return skp_out_of_memory(reader);
     reader->detection_rows = grown;
     detection_row *row = &reader->detection_rows[reader->detection_row_count];
     *row = (detection_row){ .line = line };
     reader->detection_row_count++;
     for (size_t c = 0; c < 2; c++) {
         if (cells[c] != NULL && (row->cells[c] = sk_strdup(cells[c])) == NULL)
-            return out_of_memory(reader);
+            return skp_out_of_memory(reader);
     }
     return SK_OK;
 }
 
-/* Reads one data row given as cells by column (only columns that
- * column_is_read() accepts are
- * read; NULL for a missing cell). */
-static sk_status feed_row(predictions_reader *reader, const char *const *cells, size_t line)
+sk_status skp_feed_row(predictions_reader *reader, const char *const *cells, size_t line)
 {
     if (reader->state == COLUMNS_DETECTING && reader->detection_row_count == DETECT_ROWS) {
         sk_status status = finish_detection(reader, true);
@@ -1169,7 +942,7 @@ static sk_status feed_row(predictions_reader *reader, const char *const *cells, 
     if (reader->detected) {
         for (size_t c = 0; c < 2; c++) {
             if (note_evidence(&reader->evidence[c], cells[c]) != 0)
-                return out_of_memory(reader);
+                return skp_out_of_memory(reader);
         }
     }
     if (reader->state == COLUMNS_DETECTING)
@@ -1179,302 +952,13 @@ static sk_status feed_row(predictions_reader *reader, const char *const *cells, 
     const char *scores_on_stack[4] = { NULL, NULL, NULL, NULL };
     const char **scores = n <= 4 ? scores_on_stack : sk_calloc(n, sizeof *scores);
     if (scores == NULL)
-        return out_of_memory(reader);
+        return skp_out_of_memory(reader);
     for (size_t i = 0; i < n; i++)
         scores[i] = cells[reader->score_column[i]];
     sk_status status = add_row(reader, cells[reader->label_column], scores, line);
     if (scores != scores_on_stack)
         free(scores);
     return status;
-}
-
-/* ---- binned mode ------------------------------------------------------------ */
-
-/* Floor of a / 2^shift for any sign of a. */
-static int64_t floor_shift(int64_t a, int shift)
-{
-    if (shift >= 63)
-        return a < 0 ? -1 : 0;
-    return a >= 0 ? a >> shift : -((-(a + 1)) >> shift) - 1;
-}
-
-/* Returns the global bin of score at width 2^exponent in *global, or
- * false when it lies beyond GRID_INDEX_MAX. */
-static bool global_bin(double score, int exponent, int64_t *global)
-{
-    double index = floor(ldexp(score, -exponent));
-    if (!(fabs(index) < GRID_INDEX_MAX))
-        return false;
-    *global = (int64_t)index;
-    return true;
-}
-
-static sk_status grid_out_of_range(const predictions_reader *reader, size_t index)
-{
-    return sk_error_set(reader->err, SK_ERR_INPUT,
-                        "The scores in column '%s' lie too close together for their size "
-                        "(more than 2^44 times their spread) to be binned. Read the file "
-                        "with --exact, or shift the scores towards 0.",
-                        reader->result->score_names[index]);
-}
-
-/* Merges bins after the width grew by 2^shift: old bin i moves to new bin
- * floor((old_first + i) / 2^shift) - new_first.  New indexes never exceed
- * old ones when growing upwards and never fall below them when growing
- * downwards, so the move runs in place in that direction. */
-static void grid_merge(score_grid *grid, int64_t old_first, int shift, bool upwards)
-{
-    int64_t new_first = grid->first;
-    for (int64_t step = 0; step < GRID_BINS; step++) {
-        int64_t i = upwards ? step : GRID_BINS - 1 - step;
-        int64_t j = floor_shift(old_first + i, shift) - new_first;
-        if (j == i)
-            continue;
-        grid->low[j] = fmin(grid->low[j], grid->low[i]);
-        grid->high[j] = fmax(grid->high[j], grid->high[i]);
-        grid->low[i] = INFINITY;
-        grid->high[i] = -INFINITY;
-        for (size_t g = 0; g < grid->groups; g++) {
-            grid->counts[g][j] += grid->counts[g][i];
-            grid->counts[g][i] = 0;
-        }
-    }
-}
-
-/*
- * Doubles the bin width until `score` fits in the grid.  Growing upwards
- * keeps the grid's lower end; growing downwards keeps the upper end.  After
- * a doubling the observed range covers at least a quarter of the grid.  The
- * score that caused it lies in the far half of the new grid.  The data's
- * other end lies within a quarter of the grid from the kept end, because
- * grid_start() and every earlier doubling left it there.  A simulation of
- * random and adversarial sequences agreed; its worst case, a quarter plus
- * one bin, is a first range just over a quarter of the grid followed by a
- * score just below it (test_binned_resolution_worst_case).
- */
-static sk_status grid_extend(predictions_reader *reader, size_t index, double score)
-{
-    score_grid *grid = &reader->grids[index];
-    int64_t old_first = grid->first;
-    int shift = 0;
-    bool upwards = false;
-    for (;;) {
-        /* A score whose global bin is beyond GRID_INDEX_MAX lies far outside
-         * the grid, which stays within it. */
-        int64_t global;
-        if (global_bin(score, grid->exponent, &global)) {
-            int64_t bin = global - grid->first;
-            if (bin >= 0 && bin < GRID_BINS)
-                break;
-            upwards = bin >= GRID_BINS;
-        } else {
-            upwards = score > 0.0;
-        }
-
-        /* Doublings only move the grid; the bins merge once at the end. */
-        grid->exponent++;
-        shift++;
-        if (upwards)
-            grid->first = floor_shift(grid->first, 1);
-        else
-            grid->first = floor_shift(grid->first + GRID_BINS - 1, 1) - GRID_BINS + 1;
-        if (fabs((double)grid->first) + (double)GRID_BINS >= GRID_INDEX_MAX)
-            return grid_out_of_range(reader, index);
-    }
-    if (shift > 0)
-        grid_merge(grid, old_first, shift, upwards);
-    return SK_OK;
-}
-
-/* Returns the label group whose bins hold rows of code, or SIZE_MAX for
- * rows that need none: without --positive, a third class makes the file
- * invalid anyway, so its rows are counted only.  Fails with *status set
- * when one-vs-rest has more classes than binned mode keeps apart. */
-static size_t group_of(predictions_reader *reader, size_t code, sk_status *status)
-{
-    *status = SK_OK;
-    if (reader->options->positive == NULL)
-        return code < 2 ? code : SIZE_MAX;
-    if (code < MAX_BINNED_CLASSES)
-        return code;
-    *status = sk_error_set(reader->err, SK_ERR_INPUT,
-                           "Column '%s' has more than %d classes in a file of more than "
-                           "%zu rows, more than binned reading keeps apart. Read it with "
-                           "--exact (memory grows with the rows), or merge the classes "
-                           "other than '%s' before reading.",
-                           reader->result->label_name, MAX_BINNED_CLASSES,
-                           reader->exact_limit, reader->options->positive);
-    return SIZE_MAX;
-}
-
-/* Gives one grid bins for label groups up to `group`. */
-static int grid_reserve_group(score_grid *grid, size_t group)
-{
-    while (grid->groups <= group) {
-        uint32_t **counts = sk_reallocarray(grid->counts, grid->groups + 1, sizeof *counts);
-        if (counts == NULL)
-            return -1;
-        grid->counts = counts;
-        group_sums *sums = sk_reallocarray(grid->sums, grid->groups + 1, sizeof *sums);
-        if (sums == NULL)
-            return -1;
-        grid->sums = sums;
-        grid->counts[grid->groups] = sk_calloc((size_t)GRID_BINS, sizeof **grid->counts);
-        if (grid->counts[grid->groups] == NULL)
-            return -1;
-        memset(&grid->sums[grid->groups], 0, sizeof grid->sums[grid->groups]);
-        grid->groups++;
-    }
-    return 0;
-}
-
-/* Gives every grid bins for label groups up to `group`. */
-static sk_status reserve_group(predictions_reader *reader, size_t group)
-{
-    for (size_t i = 0; i < reader->result->score_columns; i++) {
-        if (grid_reserve_group(&reader->grids[i], group) != 0)
-            return out_of_memory(reader);
-    }
-    return SK_OK;
-}
-
-/* Adds one raw score of a label group to the log loss and Brier sums, as
- * sk_log_loss() and sk_brier() compute them. */
-static void add_to_sums(group_sums *sums, double p)
-{
-    const double eps = DBL_EPSILON;
-    double clipped = fmin(fmax(p, eps), 1.0 - eps);
-    double q = 1.0 - clipped;
-    double row_sum = q + clipped;
-    sum_add(&sums->loss_as_score_of, -log(clipped / row_sum));
-    sum_add(&sums->loss_as_other, -log(q / row_sum));
-    sum_add(&sums->brier_as_score_of, (1.0 - p) * (1.0 - p));
-    sum_add(&sums->brier_as_other, p * p);
-}
-
-/* Adds one score of score column `index` to its grid. */
-static sk_status grid_add(predictions_reader *reader, size_t index, size_t group,
-                          double score)
-{
-    score_grid *grid = &reader->grids[index];
-    sk_status status = grid_extend(reader, index, score);
-    if (status != SK_OK)
-        return status;
-    int64_t global = grid->first;
-    global_bin(score, grid->exponent, &global); /* in range: grid_extend() checked */
-    size_t bin = (size_t)(global - grid->first);
-    if (score < grid->low[bin])
-        grid->low[bin] = score;
-    if (score > grid->high[bin])
-        grid->high[bin] = score;
-    if (group != SIZE_MAX) {
-        grid->counts[group][bin]++;
-        if (reader->ranges[index].probability)
-            add_to_sums(&grid->sums[group], score);
-    }
-
-    grid->rows++;
-    double delta = score - grid->mean;
-    grid->mean += delta / (double)grid->rows;
-    grid->squares += delta * (score - grid->mean);
-    return SK_OK;
-}
-
-/* Bins the current row (its scores are in reader->row_scores). */
-static sk_status bin_row(predictions_reader *reader, size_t code, size_t line)
-{
-    (void)line;
-    sk_status status;
-    size_t group = group_of(reader, code, &status);
-    if (status != SK_OK)
-        return status;
-    if (group != SIZE_MAX && (status = reserve_group(reader, group)) != SK_OK)
-        return status;
-    for (size_t i = 0; i < reader->result->score_columns; i++) {
-        status = grid_add(reader, i, group, reader->row_scores[i]);
-        if (status != SK_OK)
-            return status;
-    }
-    return SK_OK;
-}
-
-/*
- * Places the first grid over [min, max] of the rows so far.  The bin width
- * is the smallest power of two at which the range covers at most half the
- * bins, and a quarter of the bins stay free below it.  When every score so
- * far is equal, the grid is EQUAL_SCORES_WIDTH of the score wide and
- * centred on it.  Both choices keep the data's ends where grid_extend()
- * needs them.
- */
-static sk_status grid_start(predictions_reader *reader, size_t index)
-{
-    score_grid *grid = &reader->grids[index];
-    double min = reader->ranges[index].min;
-    double max = reader->ranges[index].max;
-    double span = max - min;
-    bool equal = span == 0.0;
-    if (equal)
-        span = fmax(fabs(max), DBL_MIN) * EQUAL_SCORES_WIDTH;
-    if (!isfinite(span))
-        return grid_out_of_range(reader, index);
-
-    /* width >= span / (GRID_BINS / 2) with width = 2^exponent. */
-    int exponent;
-    double mantissa = frexp(span / (double)(GRID_BINS / 2), &exponent);
-    if (mantissa == 0.5)
-        exponent--;
-    grid->exponent = exponent;
-    int64_t global;
-    if (!global_bin(min, exponent, &global) || !global_bin(max, exponent, &global))
-        return grid_out_of_range(reader, index);
-    global_bin(min, exponent, &global);
-    grid->first = global - (equal ? GRID_BINS / 2 : GRID_BINS / 4);
-
-    grid->low = sk_calloc((size_t)GRID_BINS, sizeof *grid->low);
-    grid->high = sk_calloc((size_t)GRID_BINS, sizeof *grid->high);
-    if (grid->low == NULL || grid->high == NULL)
-        return out_of_memory(reader);
-    for (int64_t b = 0; b < GRID_BINS; b++) {
-        grid->low[b] = INFINITY;
-        grid->high[b] = -INFINITY;
-    }
-    return SK_OK;
-}
-
-/* Leaves exact mode: bins the rows kept so far and frees their arrays. */
-static sk_status switch_to_bins(predictions_reader *reader)
-{
-    size_t columns = reader->result->score_columns;
-    reader->grids = sk_calloc(columns, sizeof *reader->grids);
-    if (reader->grids == NULL)
-        return out_of_memory(reader);
-    sk_status status = SK_OK;
-    for (size_t i = 0; i < columns && status == SK_OK; i++)
-        status = grid_start(reader, i);
-
-    /* The ranges above describe every kept row, so no doubling happens here,
-     * but the probability flag of a column is final only for these rows:
-     * sums are kept while it holds. */
-    for (size_t r = 0; r < reader->rows && status == SK_OK; r++) {
-        size_t code = code_at(&reader->codes, r);
-        size_t group = group_of(reader, code, &status);
-        if (status == SK_OK && group != SIZE_MAX)
-            status = reserve_group(reader, group);
-        for (size_t i = 0; i < columns && status == SK_OK; i++)
-            status = grid_add(reader, i, group, reader->values[i][r]);
-    }
-    if (status != SK_OK)
-        return status;
-
-    for (size_t i = 0; i < columns; i++) {
-        free(reader->values[i]);
-        reader->values[i] = NULL;
-    }
-    free(reader->codes.narrow);
-    free(reader->codes.wide);
-    reader->codes = (code_array){ 0 };
-    reader->binned = true;
-    return SK_OK;
 }
 
 /* ---- step 3: classes ------------------------------------------------------- */
@@ -1524,17 +1008,17 @@ static sk_status choose_positive(predictions_reader *reader)
     result->positives = reader->labels.counts[reader->positive_code];
     result->positive_label = sk_strdup(reader->positive_key);
     if (result->positive_label == NULL)
-        return out_of_memory(reader);
+        return skp_out_of_memory(reader);
     if (!result->one_vs_rest) {
         const char *other = reader->positive_key == labels[0] ? labels[1] : labels[0];
         result->negative_label = sk_strdup(other);
-        return result->negative_label != NULL ? SK_OK : out_of_memory(reader);
+        return result->negative_label != NULL ? SK_OK : skp_out_of_memory(reader);
     }
 
     size_t len = strlen(reader->positive_key) + sizeof "not ";
     result->negative_label = malloc(len);
     if (result->negative_label == NULL)
-        return out_of_memory(reader);
+        return skp_out_of_memory(reader);
     snprintf(result->negative_label, len, "not %s", reader->positive_key);
     return add_notice(reader,
                       "Column '%s' has %zu classes: %s. Class '%s' is the positive class "
@@ -1578,7 +1062,7 @@ static sk_status choose_score_of(predictions_reader *reader)
 
     result->score_of_label = sk_strdup(score_of);
     if (result->score_of_label == NULL)
-        return out_of_memory(reader);
+        return skp_out_of_memory(reader);
     result->flipped = score_of != reader->positive_key;
     return SK_OK;
 }
@@ -1587,17 +1071,14 @@ static sk_status choose_classes(predictions_reader *reader)
 {
     reader->sorted_labels = dict_sorted_keys(&reader->labels);
     if (reader->sorted_labels == NULL)
-        return out_of_memory(reader);
+        return skp_out_of_memory(reader);
     sk_status status = choose_positive(reader);
     return status == SK_OK ? choose_score_of(reader) : status;
 }
 
 /* ---- step 4: orientation and results --------------------------------------- */
 
-/* Turns a raw score of column `index` around when the scores are for the
- * other class: 1 - p for probabilities, 0.0 - s (so a zero margin stays +0)
- * for other scores. */
-static double orient(const sk_predictions *result, size_t index, double score)
+double skp_orient(const sk_predictions *result, size_t index, double score)
 {
     if (!result->flipped)
         return score;
@@ -1712,7 +1193,7 @@ static sk_status finish_exact(predictions_reader *reader)
     if (reader->codes.wide != NULL) {
         y = malloc(rows);
         if (y == NULL)
-            return out_of_memory(reader);
+            return skp_out_of_memory(reader);
         for (size_t r = 0; r < rows; r++)
             y[r] = reader->codes.wide[r] == positive;
         free(reader->codes.wide);
@@ -1733,7 +1214,7 @@ static sk_status finish_exact(predictions_reader *reader)
         double *scores = result->scores[i];
         if (result->flipped) {
             for (size_t r = 0; r < rows; r++)
-                scores[r] = orient(result, i, scores[r]);
+                scores[r] = skp_orient(result, i, scores[r]);
         }
         summarise_scores(scores, result->y, rows, result->probability[i],
                          &result->summary[i]);
@@ -1741,98 +1222,7 @@ static sk_status finish_exact(predictions_reader *reader)
     return SK_OK;
 }
 
-/* True when the rows of label group g are of the class the raw scores are
- * the probability of. */
-static bool group_is_score_of(const predictions_reader *reader, size_t group)
-{
-    return (group == reader->positive_code) != reader->result->flipped;
-}
-
-/* Fills the summary of a binned column from its sums. */
-static void summarise_grid(const predictions_reader *reader, size_t index,
-                           sk_score_summary *summary)
-{
-    const sk_predictions *result = reader->result;
-    const score_grid *grid = &reader->grids[index];
-    *summary = (sk_score_summary){ NAN, NAN, NAN, NAN };
-    double n = (double)grid->rows;
-    if (result->probability[index]) {
-        neumaier_sum loss = { 0.0, 0.0 };
-        neumaier_sum brier = { 0.0, 0.0 };
-        for (size_t g = 0; g < grid->groups; g++) {
-            const group_sums *sums = &grid->sums[g];
-            bool score_of = group_is_score_of(reader, g);
-            sum_add(&loss, sum_value(score_of ? &sums->loss_as_score_of : &sums->loss_as_other));
-            sum_add(&brier, sum_value(score_of ? &sums->brier_as_score_of
-                                               : &sums->brier_as_other));
-        }
-        summary->log_loss = sum_value(&loss) / n;
-        summary->brier = sum_value(&brier) / n;
-    }
-    summary->mean = orient(result, index, grid->mean);
-    summary->sd = grid->rows > 1 ? sqrt(grid->squares / (n - 1.0)) : NAN;
-}
-
-/* Appends one bin to out, or merges it into the last one when their scores
- * touch (turning scores around can round two close scores to one). */
-static void append_bin(sk_score_bins *out, double lowest, double highest, size_t negatives,
-                       size_t positives, double *last_highest)
-{
-    if (out->bins > 0 && lowest <= *last_highest) {
-        out->negatives[out->bins - 1] += negatives;
-        out->positives[out->bins - 1] += positives;
-        if (highest > *last_highest)
-            *last_highest = highest;
-        return;
-    }
-    out->lowest[out->bins] = lowest;
-    out->negatives[out->bins] = negatives;
-    out->positives[out->bins] = positives;
-    out->bins++;
-    *last_highest = highest;
-}
-
-/* Turns the grid of a binned column into the result's bins, oriented. */
-static sk_status finish_grid(predictions_reader *reader, size_t index)
-{
-    sk_predictions *result = reader->result;
-    const score_grid *grid = &reader->grids[index];
-    sk_score_bins *out = &result->bins[index];
-    size_t filled = 0;
-    for (int64_t b = 0; b < GRID_BINS; b++)
-        filled += grid->low[b] <= grid->high[b];
-    out->lowest = sk_calloc(filled, sizeof *out->lowest);
-    out->negatives = sk_calloc(filled, sizeof *out->negatives);
-    out->positives = sk_calloc(filled, sizeof *out->positives);
-    if (filled > 0 && (out->lowest == NULL || out->negatives == NULL || out->positives == NULL))
-        return out_of_memory(reader);
-
-    /* Bins in increasing order of the oriented score: turned-around scores
-     * run from the top bin down, and a bin's lowest oriented score is the
-     * image of its highest raw score. */
-    double last_highest = -INFINITY;
-    for (int64_t step = 0; step < GRID_BINS; step++) {
-        int64_t b = result->flipped ? GRID_BINS - 1 - step : step;
-        if (!(grid->low[b] <= grid->high[b]))
-            continue;
-        size_t negatives = 0, positives = 0;
-        for (size_t g = 0; g < grid->groups; g++) {
-            if (g == reader->positive_code)
-                positives += grid->counts[g][b];
-            else
-                negatives += grid->counts[g][b];
-        }
-        double lowest = orient(result, index, result->flipped ? grid->high[b] : grid->low[b]);
-        double highest = orient(result, index, result->flipped ? grid->low[b] : grid->high[b]);
-        append_bin(out, lowest, highest, negatives, positives, &last_highest);
-    }
-    out->max_score = last_highest;
-    summarise_grid(reader, index, &result->summary[index]);
-    return SK_OK;
-}
-
-/* Runs steps 3 and 4 once every row is in. */
-static sk_status finish_rows(predictions_reader *reader)
+sk_status skp_finish_rows(predictions_reader *reader)
 {
     sk_predictions *result = reader->result;
     sk_status status;
@@ -1863,15 +1253,15 @@ static sk_status finish_rows(predictions_reader *reader)
         result->probability[i] = reader->ranges[i].probability;
     result->summary = sk_calloc(n, sizeof *result->summary);
     if (result->summary == NULL)
-        return out_of_memory(reader);
+        return skp_out_of_memory(reader);
 
     if (reader->binned) {
         result->binned = true;
         result->bins = sk_calloc(n, sizeof *result->bins);
         if (result->bins == NULL)
-            return out_of_memory(reader);
+            return skp_out_of_memory(reader);
         for (size_t i = 0; i < n && status == SK_OK; i++)
-            status = finish_grid(reader, i);
+            status = skp_finish_grid(reader, i);
     } else {
         status = finish_exact(reader);
     }
@@ -1880,8 +1270,8 @@ static sk_status finish_rows(predictions_reader *reader)
     return status;
 }
 
-static sk_status reader_init(predictions_reader *reader, const char *source,
-                             const sk_predictions_options *options, sk_error *err)
+sk_status skp_reader_init(predictions_reader *reader, const char *source,
+                          const sk_predictions_options *options, sk_error *err)
 {
     static const sk_predictions_options defaults = { 0 };
     *reader = (predictions_reader){
@@ -1892,7 +1282,7 @@ static sk_status reader_init(predictions_reader *reader, const char *source,
     reader->exact_limit = reader->options->exact_limit > 0 ? reader->options->exact_limit
                                                           : SK_PREDICTIONS_EXACT_LIMIT;
     reader->result = calloc(1, sizeof *reader->result);
-    return reader->result != NULL ? SK_OK : out_of_memory(reader);
+    return reader->result != NULL ? SK_OK : skp_out_of_memory(reader);
 }
 
 static void reader_free(predictions_reader *reader)
@@ -1936,9 +1326,8 @@ static void reader_free(predictions_reader *reader)
     free(reader->sorted_labels);
 }
 
-/* Frees the reader and hands over or frees the result. */
-static sk_status reader_finish(predictions_reader *reader, sk_status status,
-                               sk_predictions **out)
+sk_status skp_reader_finish(predictions_reader *reader, sk_status status,
+                            sk_predictions **out)
 {
     reader_free(reader);
     if (status != SK_OK) {
@@ -1957,18 +1346,18 @@ sk_status sk_predictions_from_table(const sk_table *table, const char *source,
 {
     *out = NULL;
     predictions_reader reader;
-    sk_status status = reader_init(&reader, source, options, err);
+    sk_status status = skp_reader_init(&reader, source, options, err);
     if (status != SK_OK)
-        return reader_finish(&reader, status, out);
+        return skp_reader_finish(&reader, status, out);
     size_t rows = sk_table_rows(table);
     if (rows == 0) {
         char file[PLACE_MAX];
-        file_phrase(&reader, file, sizeof file);
+        skp_file_phrase(&reader, file, sizeof file);
         status = sk_error_set(err, SK_ERR_INPUT,
                               "The prediction file%s has no data rows. Check that the "
                               "right file was given.",
                               file);
-        return reader_finish(&reader, status, out);
+        return skp_reader_finish(&reader, status, out);
     }
 
     size_t columns = sk_table_columns(table);
@@ -1977,586 +1366,31 @@ sk_status sk_predictions_from_table(const sk_table *table, const char *source,
     if (names == NULL || cells == NULL) {
         free(names);
         free(cells);
-        return reader_finish(&reader, out_of_memory(&reader), out);
+        return skp_reader_finish(&reader, skp_out_of_memory(&reader), out);
     }
     for (size_t c = 0; c < columns && status == SK_OK; c++) {
         names[c] = sk_strdup(sk_table_column_name(table, c));
         if (names[c] == NULL)
-            status = out_of_memory(&reader);
+            status = skp_out_of_memory(&reader);
     }
     if (status != SK_OK) {
         for (size_t c = 0; c < columns; c++)
             free(names[c]);
         free(names);
         free(cells);
-        return reader_finish(&reader, status, out);
+        return skp_reader_finish(&reader, status, out);
     }
 
-    status = set_columns(&reader, names, columns);
+    status = skp_set_columns(&reader, names, columns);
     for (size_t r = 0; r < rows && status == SK_OK; r++) {
         for (size_t c = 0; c < columns; c++)
-            cells[c] = column_is_read(&reader, c) ? sk_table_cell(table, r, c) : NULL;
-        status = feed_row(&reader, cells, sk_table_row_line(table, r));
+            cells[c] = skp_column_is_read(&reader, c) ? sk_table_cell(table, r, c) : NULL;
+        status = skp_feed_row(&reader, cells, sk_table_row_line(table, r));
     }
     free(cells);
     if (status == SK_OK)
-        status = finish_rows(&reader);
-    return reader_finish(&reader, status, out);
-}
-
-/* ---- front end: a CSV stream ----------------------------------------------- */
-
-/* Bytes of an offending line quoted in an error message, as sk_table_read()
- * quotes it. */
-#define LINE_EXCERPT_MAX 60
-
-/* State of the libcsv callbacks while a file is streamed. */
-typedef struct {
-    predictions_reader *core;
-    const char *display;            /* file name for CSV messages */
-    sk_header_mode header;
-    size_t line;                    /* 1-based number of the line being fed */
-    bool row_open;                  /* a row has started and not yet ended */
-    size_t row_line;                /* line where the current row started */
-    char row_excerpt[LINE_EXCERPT_MAX + 4]; /* start of that line, for messages */
-    size_t fields;                  /* fields of the current row so far */
-    bool first_row_done;            /* the first row (header or data) has ended */
-    size_t first_row_line;
-    char **first_fields;            /* [first_capacity] texts of the first row */
-    size_t first_capacity;
-    size_t columns;                 /* fields of the first row */
-    bool *read_column;              /* [columns] the core reads this column */
-    char **cell_text;               /* [columns] buffers of the cells read */
-    size_t *cell_capacity;          /* [columns] */
-    const char **cells;             /* [columns] the current row: cell_text or NULL */
-    sk_status status;               /* first error raised inside a callback */
-    sk_error *err;
-} csv_stream;
-
-/* Records the first error raised inside a callback. */
-static void stream_fail(csv_stream *stream, sk_status status)
-{
-    if (stream->status == SK_OK)
-        stream->status = status;
-}
-
-static void stream_fail_message(csv_stream *stream, sk_status status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void stream_fail_message(csv_stream *stream, sk_status status, const char *fmt, ...)
-{
-    if (stream->status != SK_OK)
-        return;
-    stream->status = status;
-    if (stream->err != NULL) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(stream->err->message, sizeof stream->err->message, fmt, ap);
-        va_end(ap);
-    }
-}
-
-static void stream_fail_nomem(csv_stream *stream)
-{
-    stream_fail_message(stream, SK_ERR_NOMEM, "Out of memory while reading '%s'.",
-                        stream->display);
-}
-
-/* Copies the start of a line into out (LINE_EXCERPT_MAX + 4 bytes), without
- * the line end and cut at a UTF-8 character boundary, adding "..." when
- * the line is longer. */
-static void line_excerpt(char *out, const char *line, size_t len)
-{
-    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-        len--;
-    size_t keep = len;
-    if (keep > LINE_EXCERPT_MAX) {
-        keep = LINE_EXCERPT_MAX;
-        while (keep > 0 && ((unsigned char)line[keep] & 0xC0) == 0x80)
-            keep--;
-    }
-    memcpy(out, line, keep);
-    if (keep < len)
-        memcpy(out + keep, "...", 4);
-    else
-        out[keep] = '\0';
-}
-
-/* Keeps a copy of a first-row field, which may become a column name. */
-static int keep_first_field(csv_stream *stream, const char *text, size_t len)
-{
-    if (stream->fields >= stream->first_capacity) {
-        size_t capacity = stream->first_capacity == 0 ? 16 : stream->first_capacity * 2;
-        char **grown = sk_reallocarray(stream->first_fields, capacity, sizeof *grown);
-        if (grown == NULL)
-            return -1;
-        memset(grown + stream->first_capacity, 0,
-               (capacity - stream->first_capacity) * sizeof *grown);
-        stream->first_fields = grown;
-        stream->first_capacity = capacity;
-    }
-    char *copy = malloc(len + 1);
-    if (copy == NULL)
-        return -1;
-    memcpy(copy, text, len);
-    copy[len] = '\0';
-    stream->first_fields[stream->fields] = copy;
-    return 0;
-}
-
-/* Copies a cell that the core reads, or records it as missing. */
-static int keep_cell(csv_stream *stream, size_t column, const char *text, size_t len)
-{
-    if (is_missing_marker(text, len)) {
-        stream->cells[column] = NULL;
-        return 0;
-    }
-    if (len + 1 > stream->cell_capacity[column]) {
-        size_t capacity = 2 * (len + 1);
-        char *grown = realloc(stream->cell_text[column], capacity);
-        if (grown == NULL)
-            return -1;
-        stream->cell_text[column] = grown;
-        stream->cell_capacity[column] = capacity;
-    }
-    memcpy(stream->cell_text[column], text, len);
-    stream->cell_text[column][len] = '\0';
-    stream->cells[column] = stream->cell_text[column];
-    return 0;
-}
-
-/* libcsv field callback. */
-static void on_field(void *data, size_t len, void *context)
-{
-    csv_stream *stream = context;
-    if (stream->status != SK_OK)
-        return;
-    const char *text = data != NULL ? data : "";
-    if (data == NULL)
-        len = 0;
-    strip_single_quotes(&text, &len);
-
-    int failed = 0;
-    if (!stream->first_row_done)
-        failed = keep_first_field(stream, text, len);
-    else if (stream->fields < stream->columns && stream->read_column[stream->fields])
-        failed = keep_cell(stream, stream->fields, text, len);
-    if (failed != 0) {
-        stream_fail_nomem(stream);
-        return;
-    }
-    stream->fields++;
-}
-
-/* Returns true when a first-row field reads as data rather than as a
- * column name: a number, or a missing marker. */
-static bool is_data_field(const char *text, bool *numeric)
-{
-    if (sk_parse_double(text, NULL)) {
-        *numeric = true;
-        return true;
-    }
-    return is_missing_marker(text, strlen(text));
-}
-
-/* Decides whether the first row is a header, as sk_table_read() does. */
-static bool first_row_is_header(const csv_stream *stream, size_t fields)
-{
-    if (stream->header == SK_HEADER_YES)
-        return true;
-    if (stream->header == SK_HEADER_NO)
-        return false;
-    bool numeric = false;
-    for (size_t i = 0; i < fields; i++) {
-        if (!is_data_field(stream->first_fields[i], &numeric))
-            return true;
-    }
-    return !numeric;
-}
-
-/* Makes the column names from the first row (a header) or as "1", "2", ...;
- * an empty header name also becomes the column's 1-based index.  Returns
- * NULL when memory runs out. */
-static char **column_names(csv_stream *stream, size_t columns, bool header)
-{
-    char **names = sk_calloc(columns > 0 ? columns : 1, sizeof *names);
-    if (names == NULL)
-        return NULL;
-    for (size_t i = 0; i < columns; i++) {
-        if (header && stream->first_fields[i][0] != '\0') {
-            names[i] = sk_strdup(stream->first_fields[i]);
-        } else {
-            char number[24];
-            snprintf(number, sizeof number, "%zu", i + 1);
-            names[i] = sk_strdup(number);
-        }
-        if (names[i] == NULL) {
-            for (size_t j = 0; j < i; j++)
-                free(names[j]);
-            free(names);
-            return NULL;
-        }
-    }
-    return names;
-}
-
-/* Handles the first row: names the columns, lets the core choose among them,
- * and reads the row as data when it is no header. */
-static void first_row(csv_stream *stream, size_t fields)
-{
-    stream->first_row_done = true;
-    stream->columns = fields;
-    stream->first_row_line = stream->row_line;
-    bool header = first_row_is_header(stream, fields);
-    char **names = column_names(stream, fields, header);
-    stream->read_column = sk_calloc(fields > 0 ? fields : 1, sizeof *stream->read_column);
-    stream->cell_text = sk_calloc(fields > 0 ? fields : 1, sizeof *stream->cell_text);
-    stream->cell_capacity = sk_calloc(fields > 0 ? fields : 1, sizeof *stream->cell_capacity);
-    stream->cells = sk_calloc(fields > 0 ? fields : 1, sizeof *stream->cells);
-    if (names == NULL || stream->read_column == NULL || stream->cell_text == NULL
-        || stream->cell_capacity == NULL || stream->cells == NULL) {
-        if (names != NULL) {
-            for (size_t i = 0; i < fields; i++)
-                free(names[i]);
-            free(names);
-        }
-        stream_fail_nomem(stream);
-        return;
-    }
-
-    sk_status status = set_columns(stream->core, names, fields);
-    if (status != SK_OK) {
-        stream_fail(stream, status);
-        return;
-    }
-    for (size_t c = 0; c < fields; c++)
-        stream->read_column[c] = column_is_read(stream->core, c);
-    if (header)
-        return;
-    for (size_t c = 0; c < fields; c++) {
-        const char *text = stream->first_fields[c];
-        if (stream->read_column[c] && keep_cell(stream, c, text, strlen(text)) != 0) {
-            stream_fail_nomem(stream);
-            return;
-        }
-    }
-    status = feed_row(stream->core, stream->cells, stream->row_line);
-    if (status != SK_OK)
-        stream_fail(stream, status);
-}
-
-/* libcsv row callback: checks the field count and reads the row. */
-static void on_row(int terminator, void *context)
-{
-    csv_stream *stream = context;
-    (void)terminator;
-    if (stream->status != SK_OK)
-        return;
-    size_t fields = stream->fields;
-    stream->fields = 0;
-    stream->row_open = false;
-
-    if (!stream->first_row_done) {
-        first_row(stream, fields);
-        return;
-    }
-    if (fields != stream->columns) {
-        stream_fail_message(stream, SK_ERR_INPUT,
-                            "'%s': line %zu has %zu field%s but the header has %zu: %s. "
-                            "Every row needs the same number of fields; quote a field that "
-                            "contains the delimiter, and fill in a missing field as empty "
-                            "or NA.",
-                            stream->display, stream->row_line, fields,
-                            fields == 1 ? "" : "s", stream->columns, stream->row_excerpt);
-        return;
-    }
-    sk_status status = feed_row(stream->core, stream->cells, stream->row_line);
-    if (status != SK_OK)
-        stream_fail(stream, status);
-}
-
-static bool line_has_content(const char *line, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (!is_blank(line[i]))
-            return true;
-    }
-    return false;
-}
-
-static int space_or_tab(unsigned char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static int space_only(unsigned char c)
-{
-    return c == ' ';
-}
-
-/* Feeds one line (with its line end, when it has one) to the parser, as
- * sk_table_read() does: one line at a time keeps the line numbers. */
-static void feed_line(csv_stream *stream, struct csv_parser *parser, const char *text,
-                      size_t len)
-{
-    stream->line++;
-    /* A UTF-8 byte order mark, as spreadsheet programs write, is no part of
-     * the first column's name. */
-    if (stream->line == 1 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        text += 3;
-        len -= 3;
-    }
-    if (!stream->row_open && line_has_content(text, len)) {
-        stream->row_open = true;
-        stream->row_line = stream->line;
-        line_excerpt(stream->row_excerpt, text, len);
-    }
-
-    size_t parsed = csv_parse(parser, text, len, on_field, on_row, stream);
-    if (stream->status != SK_OK || parsed == len)
-        return;
-    if (csv_error(parser) == CSV_EPARSE) {
-        char excerpt[LINE_EXCERPT_MAX + 4];
-        line_excerpt(excerpt, text, len);
-        stream_fail_message(stream, SK_ERR_INPUT,
-                            "'%s': line %zu has a quote inside an unquoted field or text "
-                            "after a closing quote: %s. Put the whole field in double "
-                            "quotes and write each quote inside it twice (\"\").",
-                            stream->display, stream->line, excerpt);
-    } else {
-        stream_fail_nomem(stream);
-    }
-}
-
-/* Publishes the progress counters and reports whether the caller asked to
- * stop. */
-static bool report_progress(sk_read_progress *progress, const csv_stream *stream,
-                            size_t bytes)
-{
-    if (progress == NULL)
-        return false;
-    atomic_store(&progress->bytes_read, bytes);
-    atomic_store(&progress->rows_read, stream->core->rows);
-    atomic_store(&progress->binned, stream->core->binned);
-    return atomic_load(&progress->cancel);
-}
-
-/* Maximum wait for input before the reader checks for cancellation again:
- * a writer that stalls must not keep q from stopping the reader. */
-#define CANCEL_POLL_MS 100
-
-/* Waits until fd has input or end of file; returns false when progress
- * requests cancellation first.  Without progress it returns at once. */
-static bool wait_readable(int fd, sk_read_progress *progress)
-{
-    if (progress == NULL)
-        return true;
-    for (;;) {
-        if (atomic_load(&progress->cancel))
-            return false;
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        int ready = poll(&pfd, 1, CANCEL_POLL_MS);
-        if (ready > 0 || (ready < 0 && errno != EINTR))
-            return true;   /* input, end of file, or an error read() will report */
-    }
-}
-
-/* Reads fp in chunks and feeds every complete line; a line longer than the
- * buffer grows it. */
-static void feed_file(csv_stream *stream, struct csv_parser *parser, FILE *fp,
-                      sk_read_progress *progress)
-{
-    size_t capacity = READ_CHUNK;
-    char *buffer = malloc(capacity);
-    if (buffer == NULL) {
-        stream_fail_nomem(stream);
-        return;
-    }
-    size_t partial_bytes = 0;        /* bytes of an unfinished line at the buffer's start */
-    size_t bytes = 0;
-    bool read_failed = false;
-    errno = 0;
-    while (stream->status == SK_OK) {
-        if (partial_bytes == capacity) {
-            char *grown = realloc(buffer, capacity * 2);
-            if (grown == NULL) {
-                stream_fail_nomem(stream);
-                break;
-            }
-            buffer = grown;
-            capacity *= 2;
-        }
-        /* read(), not fread(): a pipe returns what has arrived, so the
-         * progress counters move while a slow writer is still writing. */
-        if (!wait_readable(fileno(fp), progress)) {
-            char file[PLACE_MAX];
-            file_phrase(stream->core, file, sizeof file);
-            stream_fail_message(stream, SK_ERR_INPUT,
-                                "Reading the prediction file%s was interrupted.", file);
-            break;
-        }
-        ssize_t count = read(fileno(fp), buffer + partial_bytes, capacity - partial_bytes);
-        if (count < 0 && errno == EINTR)
-            continue;
-        if (count < 0) {
-            read_failed = true;
-            count = 0;
-        }
-        size_t got = (size_t)count;
-        bytes += got;
-        size_t end = partial_bytes + got;
-        size_t start = 0;
-        const char *newline;
-        while (stream->status == SK_OK
-               && (newline = memchr(buffer + start, '\n', end - start)) != NULL) {
-            size_t stop = (size_t)(newline - buffer) + 1;
-            feed_line(stream, parser, buffer + start, stop - start);
-            start = stop;
-        }
-        partial_bytes = end - start;
-        memmove(buffer, buffer + start, partial_bytes);
-        if (report_progress(progress, stream, bytes)) {
-            char file[PLACE_MAX];
-            file_phrase(stream->core, file, sizeof file);
-            stream_fail_message(stream, SK_ERR_INPUT,
-                                "Reading the prediction file%s was interrupted.", file);
-            break;
-        }
-        if (got == 0)
-            break;
-    }
-    if (stream->status == SK_OK && partial_bytes > 0)
-        feed_line(stream, parser, buffer, partial_bytes);
-    if (stream->status == SK_OK && read_failed) {
-        stream_fail_message(stream, SK_ERR_INPUT,
-                            "Cannot read '%s' after line %zu: %s. Check that it is a "
-                            "readable file and not a directory.",
-                            stream->display, stream->line, strerror(errno != 0 ? errno : EIO));
-    }
-    free(buffer);
-}
-
-/* Parses the whole stream, then ends the last row. */
-static void parse_file(csv_stream *stream, FILE *fp, char delimiter,
-                       sk_read_progress *progress)
-{
-    struct csv_parser parser;
-    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0) {
-        stream_fail_nomem(stream);
-        return;
-    }
-    csv_set_delim(&parser, (unsigned char)delimiter);
-    /* libcsv trims spaces and tabs around unquoted fields; with a tab
-     * delimiter only spaces may be trimmed. */
-    csv_set_space_func(&parser, delimiter == '\t' ? space_only : space_or_tab);
-
-    feed_file(stream, &parser, fp, progress);
-    if (stream->status == SK_OK && csv_fini(&parser, on_field, on_row, stream) != 0
-        && stream->status == SK_OK) {
-        if (csv_error(&parser) == CSV_EPARSE) {
-            stream_fail_message(stream, SK_ERR_INPUT,
-                                "'%s': a quoted field in the row that starts on line %zu is "
-                                "never closed: %s. Add the closing double quote, and write "
-                                "each quote inside a quoted field twice (\"\").",
-                                stream->display, stream->row_line, stream->row_excerpt);
-        } else {
-            stream_fail_nomem(stream);
-        }
-    }
-    csv_free(&parser);
-}
-
-/* Checks that the stream had a first row and a data row, with the messages
- * of sk_table_read(). */
-static sk_status check_not_empty(const csv_stream *stream)
-{
-    if (!stream->first_row_done) {
-        return sk_error_set(stream->err, SK_ERR_INPUT,
-                            "'%s' is empty: it has no header and no data rows. "
-                            "Check that the right file was given.",
-                            stream->display);
-    }
-    const predictions_reader *core = stream->core;
-    if (core->rows == 0 && core->detection_row_count == 0) {
-        return sk_error_set(stream->err, SK_ERR_INPUT,
-                            "'%s' has a header on line %zu but no data rows below it. "
-                            "Check that the right file was given.",
-                            stream->display, stream->first_row_line);
-    }
-    return SK_OK;
-}
-
-static void stream_free(csv_stream *stream)
-{
-    for (size_t i = 0; i < stream->first_capacity; i++)
-        free(stream->first_fields[i]);
-    free(stream->first_fields);
-    for (size_t c = 0; stream->cell_text != NULL && c < stream->columns; c++)
-        free(stream->cell_text[c]);
-    free(stream->cell_text);
-    free(stream->cell_capacity);
-    free(stream->cells);
-    free(stream->read_column);
-}
-
-/* Stores the size of a regular file in progress->bytes_total. */
-static void set_total_bytes(FILE *fp, sk_read_progress *progress)
-{
-    struct stat info;
-    if (progress != NULL && fstat(fileno(fp), &info) == 0 && S_ISREG(info.st_mode))
-        atomic_store(&progress->bytes_total, (size_t)info.st_size);
-}
-
-sk_status sk_predictions_stream(const char *path, const sk_predictions_options *options,
-                                sk_read_progress *progress, sk_predictions **out,
-                                sk_error *err)
-{
-    *out = NULL;
-    if (path == NULL || path[0] == '\0')
-        return sk_error_set(err, SK_ERR_INPUT,
-                            "No CSV file was given. Give a file name, or - for standard "
-                            "input.");
-    bool from_stdin = strcmp(path, "-") == 0;
-    FILE *fp = from_stdin ? stdin : fopen(path, "r");
-    if (fp == NULL) {
-        return sk_error_set(err, SK_ERR_INPUT,
-                            "Cannot open '%s': %s. Check the path and that the file is "
-                            "readable.",
-                            path, strerror(errno));
-    }
-    set_total_bytes(fp, progress);
-
-    predictions_reader reader;
-    sk_status status = reader_init(&reader, path, options, err);
-    if (status == SK_OK) {
-        const sk_csv_options *csv = &reader.options->csv;
-        csv_stream stream = {
-            .core = &reader,
-            .display = from_stdin ? "standard input" : path,
-            .header = csv->header,
-            .err = err,
-        };
-        parse_file(&stream, fp, csv->delimiter != 0 ? csv->delimiter : ',', progress);
-        status = stream.status;
-        if (status == SK_OK)
-            status = check_not_empty(&stream);
-        if (status == SK_OK)
-            status = finish_rows(&reader);
-        if (progress != NULL && status == SK_OK) {
-            atomic_store(&progress->rows_read, reader.rows);
-            atomic_store(&progress->binned, reader.binned);
-        }
-        stream_free(&stream);
-    }
-    if (!from_stdin)
-        fclose(fp);
-    return reader_finish(&reader, status, out);
-}
-
-sk_status sk_predictions_read(const char *path, const sk_predictions_options *options,
-                              sk_predictions **out, sk_error *err)
-{
-    return sk_predictions_stream(path, options, NULL, out, err);
+        status = skp_finish_rows(&reader);
+    return skp_reader_finish(&reader, status, out);
 }
 
 double *sk_predictions_take_scores(sk_predictions *predictions, size_t column)
