@@ -1159,18 +1159,18 @@ static void summarise_scores(const double *scores, const unsigned char *y, size_
         return;
     if (probability) {
         const double eps = DBL_EPSILON;
-        neumaier_sum loss = { 0.0, 0.0 };
-        neumaier_sum brier = { 0.0, 0.0 };
+        sk_sum loss = { 0.0, 0.0 };
+        sk_sum brier = { 0.0, 0.0 };
         for (size_t i = 0; i < n; i++) {
             double p = fmin(fmax(scores[i], eps), 1.0 - eps);
             double q = 1.0 - p;
             double row_sum = q + p;
-            sum_add(&loss, -log(y[i] ? p / row_sum : q / row_sum));
+            sk_sum_add(&loss, -log(y[i] ? p / row_sum : q / row_sum));
             double diff = (double)(y[i] ? 1 : 0) - scores[i];
-            sum_add(&brier, diff * diff);
+            sk_sum_add(&brier, diff * diff);
         }
-        summary->log_loss = sum_value(&loss) / (double)n;
-        summary->brier = sum_value(&brier) / (double)n;
+        summary->log_loss = sk_sum_value(&loss) / (double)n;
+        summary->brier = sk_sum_value(&brier) / (double)n;
     }
     double sum = 0.0;
     for (size_t i = 0; i < n; i++)

@@ -190,10 +190,10 @@ static void add_to_sums(group_sums *sums, double p)
     double clipped = fmin(fmax(p, eps), 1.0 - eps);
     double q = 1.0 - clipped;
     double row_sum = q + clipped;
-    sum_add(&sums->loss_as_score_of, -log(clipped / row_sum));
-    sum_add(&sums->loss_as_other, -log(q / row_sum));
-    sum_add(&sums->brier_as_score_of, (1.0 - p) * (1.0 - p));
-    sum_add(&sums->brier_as_other, p * p);
+    sk_sum_add(&sums->loss_as_score_of, -log(clipped / row_sum));
+    sk_sum_add(&sums->loss_as_other, -log(q / row_sum));
+    sk_sum_add(&sums->brier_as_score_of, (1.0 - p) * (1.0 - p));
+    sk_sum_add(&sums->brier_as_other, p * p);
 }
 
 /* Adds one score of score column `index` to its grid. */
@@ -336,17 +336,17 @@ static void summarise_grid(const predictions_reader *reader, size_t index,
     *summary = (sk_score_summary){ NAN, NAN, NAN, NAN };
     double n = (double)grid->rows;
     if (result->probability[index]) {
-        neumaier_sum loss = { 0.0, 0.0 };
-        neumaier_sum brier = { 0.0, 0.0 };
+        sk_sum loss = { 0.0, 0.0 };
+        sk_sum brier = { 0.0, 0.0 };
         for (size_t g = 0; g < grid->groups; g++) {
             const group_sums *sums = &grid->sums[g];
             bool score_of = group_is_score_of(reader, g);
-            sum_add(&loss, sum_value(score_of ? &sums->loss_as_score_of : &sums->loss_as_other));
-            sum_add(&brier, sum_value(score_of ? &sums->brier_as_score_of
+            sk_sum_add(&loss, sk_sum_value(score_of ? &sums->loss_as_score_of : &sums->loss_as_other));
+            sk_sum_add(&brier, sk_sum_value(score_of ? &sums->brier_as_score_of
                                                : &sums->brier_as_other));
         }
-        summary->log_loss = sum_value(&loss) / n;
-        summary->brier = sum_value(&brier) / n;
+        summary->log_loss = sk_sum_value(&loss) / n;
+        summary->brier = sk_sum_value(&brier) / n;
     }
     summary->mean = skp_orient(result, index, grid->mean);
     summary->sd = grid->rows > 1 ? sqrt(grid->squares / (n - 1.0)) : NAN;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "skewtop/predictions.h"
+#include "src/common/sum.h"
 
 /* Label codes fit in one byte up to this many labels, then in two. */
 #define NARROW_CODES 256
@@ -30,30 +31,6 @@
  * score plus 4 bytes of count per label group per bin: 12 MB for two
  * classes. */
 #define GRID_BINS ((int64_t)1 << 19)
-
-/* ---- sums ---------------------------------------------------------------- */
-
-/* Neumaier's compensated sum, added in the same order and way as in
- * src/metrics, so that exact-mode log loss equals sk_log_loss() bit for bit. */
-typedef struct {
-    double sum;
-    double compensation;
-} neumaier_sum;
-
-static inline void sum_add(neumaier_sum *s, double x)
-{
-    double t = s->sum + x;
-    if (fabs(s->sum) >= fabs(x))
-        s->compensation += (s->sum - t) + x;
-    else
-        s->compensation += (x - t) + s->sum;
-    s->sum = t;
-}
-
-static inline double sum_value(const neumaier_sum *s)
-{
-    return s->sum + s->compensation;
-}
 
 /* ---- distinct labels ---------------------------------------------------- */
 
@@ -82,10 +59,10 @@ typedef struct {
 /* ---- binned storage -------------------------------------------------------- */
 
 typedef struct {
-    neumaier_sum loss_as_score_of;  /* -log likelihood if the rows are of the score-of class */
-    neumaier_sum loss_as_other;     /* -log likelihood if they are of the other class */
-    neumaier_sum brier_as_score_of; /* sum of (1 - p)^2 */
-    neumaier_sum brier_as_other;    /* sum of p^2 */
+    sk_sum loss_as_score_of;  /* -log likelihood if the rows are of the score-of class */
+    sk_sum loss_as_other;     /* -log likelihood if they are of the other class */
+    sk_sum brier_as_score_of; /* sum of (1 - p)^2 */
+    sk_sum brier_as_other;    /* sum of p^2 */
 } group_sums;
 
 /* The bins of one score column; see the file comment. */

@@ -119,9 +119,9 @@ static void set_error_bounds(sk_sweep *sweep)
         return;
     }
 
-    skm_sum tied_pairs = {0.0, 0.0};
-    skm_sum up = {0.0, 0.0};
-    skm_sum down = {0.0, 0.0};
+    sk_sum tied_pairs = {0.0, 0.0};
+    sk_sum up = {0.0, 0.0};
+    sk_sum down = {0.0, 0.0};
     size_t above_tp = 0;
     size_t above_fp = 0;
     for (size_t k = 0; k < sweep->distinct; k++) {
@@ -131,20 +131,20 @@ static void set_error_bounds(sk_sweep *sweep)
         double n = (double)(fp - above_fp);
         double t = (double)above_tp;
         double f = (double)above_fp;
-        skm_sum_add(&tied_pairs, p * n);
+        sk_sum_add(&tied_pairs, p * n);
         if (p > 0.0) {
             double binned = p * (t + p) / (t + p + f + n);
             double highest = p * (t + p) / (t + p + f);
             double lowest = f + n > 0.0 ? p - (f + n) * log1p(p / (t + f + n)) : p;
-            skm_sum_add(&up, highest - binned);
-            skm_sum_add(&down, fmax(binned - lowest, 0.0));
+            sk_sum_add(&up, highest - binned);
+            sk_sum_add(&down, fmax(binned - lowest, 0.0));
         }
         above_tp = tp;
         above_fp = fp;
     }
-    sweep->roc_auc_error = skm_sum_value(&tied_pairs)
+    sweep->roc_auc_error = sk_sum_value(&tied_pairs)
                            / (2.0 * (double)positives * (double)negatives);
-    sweep->average_precision_error = fmax(skm_sum_value(&up), skm_sum_value(&down))
+    sweep->average_precision_error = fmax(sk_sum_value(&up), sk_sum_value(&down))
                                      / (double)positives;
 }
 

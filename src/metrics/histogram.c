@@ -202,7 +202,7 @@ static sk_status calibration_init(sk_calibration *out, size_t bins,
  * numpy.searchsorted(inner edges, score, side="left").
  */
 static void fill_calibration(const sk_sweep *sweep, sk_calibration *out,
-                             skm_sum *score_sums)
+                             sk_sum *score_sums)
 {
     size_t b = out->bins - 1;
     size_t prev_tp = 0;
@@ -217,7 +217,7 @@ static void fill_calibration(const sk_sweep *sweep, sk_calibration *out,
         size_t count = positives + (fp - prev_fp);
         out->count[b] += count;
         out->positives[b] += positives;
-        skm_sum_add(&score_sums[b], score * (double)count);
+        sk_sum_add(&score_sums[b], score * (double)count);
         prev_tp = tp;
         prev_fp = fp;
     }
@@ -242,7 +242,7 @@ sk_status sk_sweep_calibration(const sk_sweep *sweep, size_t bins,
     if (!out->applicable)
         return SK_OK;
 
-    skm_sum *score_sums = sk_calloc(bins, sizeof *score_sums);
+    sk_sum *score_sums = sk_calloc(bins, sizeof *score_sums);
     if (score_sums == NULL) {
         sk_calibration_free(out);
         return sk_error_set(err, SK_ERR_NOMEM,
@@ -250,17 +250,17 @@ sk_status sk_sweep_calibration(const sk_sweep *sweep, size_t bins,
     }
     fill_calibration(sweep, out, score_sums);
 
-    skm_sum ece = {0.0, 0.0};
+    sk_sum ece = {0.0, 0.0};
     for (size_t b = 0; b < bins; b++) {
         if (out->count[b] == 0)
             continue;
         double count = (double)out->count[b];
-        out->mean_score[b] = skm_sum_value(&score_sums[b]) / count;
+        out->mean_score[b] = sk_sum_value(&score_sums[b]) / count;
         out->fraction_positive[b] = (double)out->positives[b] / count;
         double gap = fabs(out->fraction_positive[b] - out->mean_score[b]);
-        skm_sum_add(&ece, count / (double)sweep->n * gap);
+        sk_sum_add(&ece, count / (double)sweep->n * gap);
     }
-    out->ece = skm_sum_value(&ece);
+    out->ece = sk_sum_value(&ece);
     free(score_sums);
     return SK_OK;
 }

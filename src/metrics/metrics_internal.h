@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "skewtop/metrics.h"
+#include "src/common/sum.h"
 
 /*
  * Level k is the k-th distinct score in descending order.  ends[k] counts
@@ -115,29 +116,6 @@ double skm_balanced_accuracy(double recall, double specificity, sk_confusion c,
  * predicted positive (NAN for an empty sweep). */
 double skm_threshold_above(const sk_sweep *sweep);
 
-/* Neumaier's compensated sum: the error stays near one rounding whatever
- * the count of terms, so results agree with numpy's pairwise sums to far
- * better than 1e-12. */
-typedef struct {
-    double sum;
-    double compensation;
-} skm_sum;
-
-static inline void skm_sum_add(skm_sum *s, double x)
-{
-    double t = s->sum + x;
-    if (fabs(s->sum) >= fabs(x))
-        s->compensation += (s->sum - t) + x;
-    else
-        s->compensation += (x - t) + s->sum;
-    s->sum = t;
-}
-
-static inline double skm_sum_value(const skm_sum *s)
-{
-    return s->sum + s->compensation;
-}
-
 /*
  * Running sums of ROC AUC and average precision over cumulative counts,
  * fed one level at a time from the highest score down (levels with no
@@ -145,7 +123,7 @@ static inline double skm_sum_value(const skm_sum *s)
  */
 typedef struct {
     uint64_t twice_area;   /* exact: the doubled ROC AUC numerator */
-    skm_sum precision;     /* sum of recall steps times precision */
+    sk_sum precision;     /* sum of recall steps times precision */
     size_t tp;             /* counts of the previous level */
     size_t fp;
 } skm_areas;

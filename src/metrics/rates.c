@@ -146,15 +146,15 @@ double sk_log_loss(const double *scores, const unsigned char *y, size_t n)
     /* scikit-learn clips p, forms the row (1 - p, p) and divides it by its
      * sum, which can differ from 1 in the last bit. */
     const double eps = DBL_EPSILON;
-    skm_sum total = {0.0, 0.0};
+    sk_sum total = {0.0, 0.0};
     for (size_t i = 0; i < n; i++) {
         double p = fmin(fmax(scores[i], eps), 1.0 - eps);
         double q = 1.0 - p;
         double row_sum = q + p;
         double likelihood = y[i] ? p / row_sum : q / row_sum;
-        skm_sum_add(&total, -log(likelihood));
+        sk_sum_add(&total, -log(likelihood));
     }
-    return skm_sum_value(&total) / (double)n;
+    return sk_sum_value(&total) / (double)n;
 }
 
 double sk_brier(const double *scores, const unsigned char *y, size_t n)
@@ -162,10 +162,10 @@ double sk_brier(const double *scores, const unsigned char *y, size_t n)
     if (n == 0 || !all_probabilities(scores, n))
         return NAN;
 
-    skm_sum total = {0.0, 0.0};
+    sk_sum total = {0.0, 0.0};
     for (size_t i = 0; i < n; i++) {
         double diff = (double)(y[i] ? 1 : 0) - scores[i];
-        skm_sum_add(&total, diff * diff);
+        sk_sum_add(&total, diff * diff);
     }
-    return skm_sum_value(&total) / (double)n;
+    return sk_sum_value(&total) / (double)n;
 }

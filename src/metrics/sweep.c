@@ -344,7 +344,7 @@ void skm_areas_add(skm_areas *a, size_t tp, size_t fp)
     uint64_t new_fp = fp - a->fp;
     a->twice_area += new_fp * (2 * (uint64_t)a->tp + new_tp);
     if (new_tp > 0)
-        skm_sum_add(&a->precision, (double)new_tp * ((double)tp / (double)(tp + fp)));
+        sk_sum_add(&a->precision, (double)new_tp * ((double)tp / (double)(tp + fp)));
     a->tp = tp;
     a->fp = fp;
 }
@@ -359,5 +359,5 @@ void skm_areas_result(const skm_areas *a, double *roc_auc, double *average_preci
         return;
     }
     *roc_auc = (double)a->twice_area / (2.0 * (double)positives * (double)negatives);
-    *average_precision = skm_sum_value(&a->precision) / (double)positives;
+    *average_precision = sk_sum_value(&a->precision) / (double)positives;
 }
