@@ -320,6 +320,64 @@ static void leakage_risk(void **state)
     fixture_free(&f);
 }
 
+/* Returns the action of the finding `id`, or "" when it does not fire. */
+static const char *action_of(const sk_diagnose_input *input, const char *id)
+{
+    static sk_finding findings[SK_FINDINGS_MAX];
+    size_t count = sk_diagnose(input, findings, SK_FINDINGS_MAX);
+    for (size_t i = 0; i < count && i < SK_FINDINGS_MAX; i++)
+        if (strcmp(findings[i].id, id) == 0)
+            return findings[i].action;
+    return "";
+}
+
+static void ranking_inverted(void **state)
+{
+    (void)state;
+    fixture f;
+    /* Positives all below the negatives: ROC AUC 0, as when a file contains
+     * the scores of the other class. */
+    fixture_init(&f, 1000, 100, 0.05, 0.40, 0.45, 0.95);
+    assert_true(fires(&f.input, "ranking-inverted"));
+    assert_non_null(strstr(action_of(&f.input, "ranking-inverted"), "--score-of"));
+    f.input.can_retrain = true;
+    assert_non_null(strstr(action_of(&f.input, "ranking-inverted"), "labels"));
+    fixture_free(&f);
+
+    /* A ranking under chance on 60 rows: AUC 0.30, 2.5 standard errors
+     * under 0.5, rare but possible for a ranking with no skill. */
+    fixture_init(&f, 60, 20, 0.10, 0.70, 0.20, 0.90);
+    double auc = sk_sweep_roc_auc(f.sweep);
+    assert_true(auc < 0.45);
+    assert_false(fires(&f.input, "ranking-inverted"));
+    fixture_free(&f);
+
+    /* Far more rows with the same overlap: now well beyond chance. */
+    fixture_init(&f, 6000, 2000, 0.10, 0.70, 0.20, 0.90);
+    assert_true(fires(&f.input, "ranking-inverted"));
+    fixture_free(&f);
+}
+
+/* The actions name keys that retrain only on a run trained here. */
+static void actions_follow_the_run(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f, 1000, 50, 0.10, 0.45, 0.01, 0.30);
+    const char *file_action = action_of(&f.input, "all-scores-one-side");
+    assert_non_null(strstr(file_action, "press o"));
+    assert_null(strstr(file_action, " w "));
+    f.input.can_retrain = true;
+    assert_non_null(strstr(action_of(&f.input, "all-scores-one-side"), " w for balanced"));
+    fixture_free(&f);
+
+    fixture_init(&f, 1000, 50, 0.30, 0.302, 0.30, 0.302);
+    assert_null(strstr(action_of(&f.input, "learned-prior-only"), "press +"));
+    f.input.can_retrain = true;
+    assert_non_null(strstr(action_of(&f.input, "learned-prior-only"), "press +"));
+    fixture_free(&f);
+}
+
 static void findings_sorted_by_severity(void **state)
 {
     (void)state;
@@ -378,6 +436,8 @@ int main(void)
         cmocka_unit_test(single_class_split),
         cmocka_unit_test(too_few_positives),
         cmocka_unit_test(leakage_risk),
+        cmocka_unit_test(ranking_inverted),
+        cmocka_unit_test(actions_follow_the_run),
         cmocka_unit_test(findings_sorted_by_severity),
         cmocka_unit_test(cached_input_matches),
     };

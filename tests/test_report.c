@@ -104,6 +104,8 @@ static void json_has_every_key(void **state)
             fail_msg("metrics.%s is missing", metrics[i]);
     assert_string_equal(json_string_value(json_object_get(json_object_get(root, "data"),
                                                           "positive_label")), "rare");
+    assert_true(json_is_false(json_object_get(m, "binned")));
+    assert_null(json_object_get(m, "roc_auc_max_error"));
     assert_int_equal(json_array_size(json_object_get(root, "history")), 8);
     assert_string_equal(json_string_value(json_object_get(json_object_get(root, "run"),
                                                           "state")), "done");

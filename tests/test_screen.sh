@@ -167,8 +167,67 @@ tm send-keys -t test ']'
 check_screen "] switches to the second score column" "run 2/2: b"
 tm send-keys -t test w
 check_screen "remedy keys explain themselves in inspect" "remedies need a training run"
+tm send-keys -t test p
+check_screen "p swaps the classes of a file's run" "inspect .*run 3/3: b, '0' positive"
+tm send-keys -t test p
+check_screen "p again returns to the run it swapped" "run 2/3: b$"
+tm send-keys -t test p
+check_screen "a third p shows the same swap again" "run 3: '0' is the positive class"
+check_screen "the swap is not made twice" "run 3/3: b, '0' positive"
+tm send-keys -t test c
+check_screen "c fits Platt scaling to a file's run" "run 4/4: b, '0' positive + platt"
 tm send-keys -t test q
 check_screen "inspect exits with status 0" "EXIT=0"
+
+echo "# inspect: histogram bars of smooth scores are even"
+# bar_spread: the tallest minus the shortest bar, in eighths of a row, over
+# the first 40 columns of the upper half of the histogram panel.  At 120x40,
+# bars regrouped from 512 finer bins into columns of 4 or 5 differ by a
+# fifth, about 12 eighths.  Evenly spaced scores give every column the same
+# count, give or take one score, so honest bars differ by at most 1.
+bar_spread() {
+    local LC_ALL=C.UTF-8 lines i start=-1 end=-1
+    mapfile -t lines < <(screen)
+    for i in "${!lines[@]}"; do
+        if [ "$start" -lt 0 ]; then
+            case ${lines[$i]} in *"by true class"*) start=$((i + 1)) ;; esac
+        elif [[ ${lines[$i]} == *"'1' n="* ]]; then
+            end=$i
+            break
+        fi
+    done
+    [ "$start" -ge 0 ] && [ "$end" -gt "$start" ] || { echo 999; return; }
+    local col row cell height min=99999 max=0
+    for col in $(seq 1 40); do
+        height=0
+        for ((row = start; row < end; row++)); do
+            cell=${lines[$row]:$col:1}
+            case $cell in
+            █) height=$((height + 8)) ;; ▇) height=$((height + 7)) ;;
+            ▆) height=$((height + 6)) ;; ▅) height=$((height + 5)) ;;
+            ▄) height=$((height + 4)) ;; ▃) height=$((height + 3)) ;;
+            ▂) height=$((height + 2)) ;; ▁) height=$((height + 1)) ;;
+            esac
+        done
+        [ "$height" -lt "$min" ] && min=$height
+        [ "$height" -gt "$max" ] && max=$height
+    done
+    echo $((max - min))
+}
+awk 'BEGIN { print "y,s"; for (i = 0; i < 120000; i++)
+    printf "%d,%.9f\n", (i % 3 == 0), (i + 0.5) / 120000 }' > "$work/uniform.csv"
+start_shell C.UTF-8
+tm resize-window -t test -x 120 -y 40
+run_skewtop inspect "'$work/uniform.csv'"
+check_screen "inspect draws the uniform scores" "'1' n="
+spread=$(bar_spread)
+if [ "$spread" -le 2 ]; then
+    pass "histogram bars of uniform scores are even (spread $spread eighths)"
+else
+    fail "histogram bars of uniform scores differ by $spread eighths"
+fi
+tm send-keys -t test q
+check_screen "inspect of uniform scores exits" "EXIT=0"
 
 echo "# the demo lesson, completed with keys"
 start_shell C.UTF-8
@@ -213,6 +272,8 @@ run_skewtop train "'$demo'" --target Class --epochs 200 --epoch-delay 100
 check_screen "training starts" "training"
 tm send-keys -t test Space
 check_screen "space pauses" "paused"
+# An epoch already under way when space was pressed still finishes.
+sleep 0.5
 paused_at=$(screen | grep -o 'epoch [0-9]*/200' | head -1)
 sleep 1
 if [ "$(screen | grep -o 'epoch [0-9]*/200' | head -1)" = "$paused_at" ]; then

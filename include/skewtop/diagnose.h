@@ -48,6 +48,9 @@ typedef struct {
     bool diverged;                  /* the training loss became NaN or infinite */
     bool single_class_train;        /* the training split contains one class */
     bool leakage_risk;              /* overlapping windows were split at random */
+    bool can_retrain;               /* a run trained here, so the keys that start a
+                                       new training run apply; false for scores
+                                       from a file and runs derived from others */
     /* Scores of the same rows from a run without class weights, or NULL:
      * weights that leave them unchanged had no effect. */
     const double *unweighted_scores;

@@ -20,6 +20,15 @@
 /* The ranking is useful when ROC AUC reaches this: 0.5 is chance, and
  * 0.6 is clearly above it on a few hundred minority rows. */
 #define USEFUL_AUC 0.6
+/* ROC AUC is "below chance" when it is under INVERTED_AUC and more than
+ * INVERTED_AUC_Z standard errors under 0.5, the standard error being that
+ * of a ranking with no skill, sqrt((P + N + 1) / (12 P N)).  Three standard
+ * errors keep a model that learned nothing from firing it by chance on
+ * small data; 0.45 keeps a barely inverted ranking on huge data from
+ * passing for a swapped export. */
+#define INVERTED_AUC 0.45
+#define INVERTED_AUC_Z 3.0
+
 /* F1 at the threshold is "far below its best" when it trails the best by
  * this share of the best, and by at least THRESHOLD_F1_GAP_MIN in absolute
  * terms so that tiny F1 values do not trigger it on noise. */
@@ -148,8 +157,9 @@ static bool rule_single_class_split(const sk_diagnose_input *in, sk_finding *f)
              "precision are undefined.", val_single ? "validation" : "training");
     snprintf(f->evidence, sizeof f->evidence, "validation: %zu rows, %zu '%s'",
              n, positives, in->positive_label);
-    snprintf(f->action, sizeof f->action,
-             "use more data or a larger --val-fraction");
+    snprintf(f->action, sizeof f->action, "%s",
+             in->can_retrain ? "use more data or a larger --val-fraction"
+                             : "use more rows: with this few, runs cannot be told apart");
     return true;
 }
 
@@ -180,9 +190,14 @@ static bool rule_all_scores_one_side(const sk_diagnose_input *in, sk_finding *f)
              "range %.3g to %.3g", in->positive_label,
              percent(r.predicted_positive_rate), percent(r.prevalence),
              sk_sweep_min_score(in->sweep), sk_sweep_max_score(in->sweep));
-    snprintf(f->action, sizeof f->action,
-             "press o for the best threshold, or w for balanced class weights "
-             "(--class-weight balanced)");
+    if (in->can_retrain)
+        snprintf(f->action, sizeof f->action,
+                 "press o for the best threshold, or w for balanced class weights "
+                 "(--class-weight balanced)");
+    else
+        snprintf(f->action, sizeof f->action,
+                 "press o for the best threshold, or train the model again with "
+                 "balanced class weights");
     return true;
 }
 
@@ -220,8 +235,44 @@ static bool rule_learned_prior_only(const sk_diagnose_input *in, sk_finding *f)
     else
         snprintf(f->evidence, sizeof f->evidence,
                  "score mean %.4f, SD %.4f", mean, sd);
-    snprintf(f->action, sizeof f->action,
-             "press + for 10x the learning rate (--lr), or check the features");
+    if (in->can_retrain)
+        snprintf(f->action, sizeof f->action,
+                 "press + for 10x the learning rate (--lr), or check the features");
+    else
+        snprintf(f->action, sizeof f->action,
+                 "check the features and the learning rate of the model's training");
+    return true;
+}
+
+static bool rule_ranking_inverted(const sk_diagnose_input *in, sk_finding *f)
+{
+    if (in->sweep == NULL)
+        return false;
+    double positives = (double)sk_sweep_positives(in->sweep);
+    double negatives = (double)(sk_sweep_count(in->sweep) - sk_sweep_positives(in->sweep));
+    double auc = input_roc_auc(in);
+    if (positives == 0.0 || negatives == 0.0 || !(auc < INVERTED_AUC))
+        return false;
+    double se = sqrt((positives + negatives + 1.0) / (12.0 * positives * negatives));
+    double z = (0.5 - auc) / se;
+    if (z <= INVERTED_AUC_Z)
+        return false;
+
+    f->id = "ranking-inverted";
+    f->severity = SK_SEVERITY_ERROR;
+    snprintf(f->message, sizeof f->message,
+             "The scores rank '%s' above '%s', worse than a random ranking, so they "
+             "are probably scores of the other class.", in->negative_label,
+             in->positive_label);
+    snprintf(f->evidence, sizeof f->evidence,
+             "ROC AUC %.3f, %.1f standard errors under 0.5; read the other way it "
+             "would be %.3f", auc, z, 1.0 - auc);
+    if (in->can_retrain)
+        snprintf(f->action, sizeof f->action,
+                 "check that the labels the model trains on are not inverted");
+    else
+        snprintf(f->action, sizeof f->action,
+                 "name the class the scores are for with --score-of LABEL");
     return true;
 }
 
@@ -463,6 +514,7 @@ static const rule_fn rules[] = {
     rule_single_class_split,
     rule_all_scores_one_side,
     rule_learned_prior_only,
+    rule_ranking_inverted,
     rule_threshold_not_optimal,
     rule_accuracy_at_baseline,
     rule_positive_is_majority,

@@ -181,7 +181,9 @@ static json_t *json_metrics(const run_numbers *n)
     json_object_set_new(metrics, "average_precision", json_number(n->average_precision));
     json_object_set_new(metrics, "log_loss", json_number(n->log_loss));
     json_object_set_new(metrics, "brier", json_number(n->brier));
-    if (n->scored && sk_sweep_is_binned(n->snapshot->sweep)) {
+    bool binned = n->scored && sk_sweep_is_binned(n->snapshot->sweep);
+    json_object_set_new(metrics, "binned", json_boolean(binned));
+    if (binned) {
         json_object_set_new(metrics, "roc_auc_max_error", json_number(n->roc_auc_error));
         json_object_set_new(metrics, "average_precision_max_error",
                             json_number(n->average_precision_error));

@@ -633,6 +633,7 @@ void sk_snapshot_diagnose_input(const sk_snapshot *snapshot, const sk_run_info *
     input->train_positives = info->train_positives;
     input->diverged = snapshot->diverged;
     input->leakage_risk = info->leakage_risk;
+    input->can_retrain = info->training;
     input->single_class_train = info->training
                                 && (info->train_positives == 0
                                     || info->train_positives == info->train_rows);

@@ -78,7 +78,7 @@ static void plot_operating_point(const view_state *v, plot_area a, double x, dou
     attroff(sk_terminal_attr(&v->terminal, ROLE_THRESHOLD) | A_BOLD);
 }
 
-/* Appends " [lo, hi]" for a bootstrap metric when a current one exists. */
+/* Appends " (lo-hi)" for a bootstrap metric when a current one exists. */
 static void append_interval(char *out, size_t size, const view_state *v,
                             sk_bootstrap_metric metric)
 {
@@ -87,7 +87,7 @@ static void append_interval(char *out, size_t size, const view_state *v,
     const sk_interval *i = &v->interval_result.metric[metric];
     if (isfinite(i->lo) && isfinite(i->hi)) {
         size_t used = strlen(out);
-        snprintf(out + used, size - used, " (%.2f-%.2f)", i->lo, i->hi);
+        snprintf(out + used, size - used, " (%.3f-%.3f)", i->lo, i->hi);
     }
 }
 

@@ -122,17 +122,6 @@ static void draw_loss(const view_state *v, view_rect r)
 
 /* ---- histograms ------------------------------------------------------------ */
 
-/* Sums the fine bins that fall into column `col` of `cols`. */
-static size_t column_count(const size_t *bins, size_t nbins, int col, int cols)
-{
-    size_t from = (size_t)col * nbins / (size_t)cols;
-    size_t to = (size_t)(col + 1) * nbins / (size_t)cols;
-    size_t sum = 0;
-    for (size_t b = from; b < to; b++)
-        sum += bins[b];
-    return sum;
-}
-
 /* Bar height in eighths of a row, at least one eighth for a non-empty bin
  * so that a single minority row stays visible. */
 static int bar_eighths(size_t count, size_t max, int rows, bool log_scale)
@@ -145,21 +134,20 @@ static int bar_eighths(size_t count, size_t max, int rows, bool log_scale)
     return eighths_total < 1 ? 1 : eighths_total;
 }
 
+/* Draws one bar per column: bins [cols] are the counts of one class. */
 static void draw_bars(const view_state *v, const size_t *bins, int y, int x,
                       int rows, int cols, int role, const char *name,
                       size_t total)
 {
     size_t max = 0;
     for (int c = 0; c < cols; c++) {
-        size_t count = column_count(bins, VIEW_HISTOGRAM_BINS, c, cols);
-        if (count > max)
-            max = count;
+        if (bins[c] > max)
+            max = bins[c];
     }
 
     attron(sk_terminal_attr(&v->terminal, role));
     for (int c = 0; c < cols; c++) {
-        int height = bar_eighths(column_count(bins, VIEW_HISTOGRAM_BINS, c, cols),
-                                 max, rows, v->log_histogram);
+        int height = bar_eighths(bins[c], max, rows, v->log_histogram);
         for (int row = 0; row < rows && height > 0; row++, height -= 8) {
             int cell_y = y + rows - 1 - row;
             if (v->terminal.utf8)
@@ -191,7 +179,8 @@ static int threshold_column(const view_state *v, int cols)
 
 static void draw_histogram(const view_state *v, view_rect r)
 {
-    view_frame(r, " P(positive) by true class ");
+    bool probability = v->snapshot->sweep == NULL || sk_sweep_is_probability(v->snapshot->sweep);
+    view_frame(r, probability ? " P(positive) by true class " : " score by true class ");
     int x = r.x + 1, cols = r.w - 2;
     int rows = r.h - 3;
     if (!v->have_histogram) {
@@ -199,17 +188,27 @@ static void draw_histogram(const view_state *v, view_rect r)
         return;
     }
 
+    /* One bin per column, counted from the sweep: regrouping finer bins
+     * into columns of unequal size would draw a comb on smooth data. */
+    sk_class_histogram h;
+    sk_error ignored;
+    if (cols < 1 || sk_sweep_class_histogram(v->snapshot->sweep, (size_t)cols, v->histogram.lo,
+                                             v->histogram.hi, &h, &ignored) != SK_OK) {
+        view_text(r.y + 1, x, cols, "out of memory for the histogram");
+        return;
+    }
     int top_rows = rows / 2, bottom_rows = rows - top_rows;
     const sk_run_info *d = v->info;
     const sk_snapshot *s = v->snapshot;
     size_t positives = sk_sweep_positives(s->sweep);
     char name[80];
     snprintf(name, sizeof name, "'%s'", d->negative_label);
-    draw_bars(v, v->histogram.negatives, r.y + 1, x, top_rows, cols,
-              ROLE_NEGATIVE, name, s->n - positives);
+    draw_bars(v, h.negatives, r.y + 1, x, top_rows, cols, ROLE_NEGATIVE, name,
+              s->n - positives);
     snprintf(name, sizeof name, "'%s'", d->positive_label);
-    draw_bars(v, v->histogram.positives, r.y + 1 + top_rows, x, bottom_rows, cols,
-              ROLE_POSITIVE, name, positives);
+    draw_bars(v, h.positives, r.y + 1 + top_rows, x, bottom_rows, cols, ROLE_POSITIVE, name,
+              positives);
+    sk_class_histogram_free(&h);
 
     /* The threshold as a vertical line where no bar covers the cell. */
     int col = threshold_column(v, cols);
@@ -463,6 +462,14 @@ static void draw_slider(const view_state *v, int y)
     attroff(sk_terminal_attr(&v->terminal, ROLE_THRESHOLD) | A_BOLD | A_REVERSE);
 }
 
+/* True when the run, or the run it was made from, trained here. */
+static bool from_training(const sk_session *session)
+{
+    while (sk_session_base(session) != NULL)
+        session = sk_session_base(session);
+    return sk_session_dataset(session) != NULL;
+}
+
 static const char *state_name(const view_state *v)
 {
     switch (v->snapshot->state) {
@@ -493,8 +500,8 @@ static void draw_title(const view_state *v)
                  d->positive_label, prevalence, run);
     else
         snprintf(line, sizeof line, " skewtop  %s  %s  %s='%s' %.1f %%  %s",
-                 sk_session_base(v->session) != NULL ? "derived" : "inspect",
-                 v->title, d->target_name, d->positive_label, prevalence, run);
+                 from_training(v->session) ? "derived" : "inspect", v->title, d->target_name,
+                 d->positive_label, prevalence, run);
     attron(A_REVERSE);
     mvhline(0, 0, ' ', COLS);
     mvaddnstr(0, 0, line, COLS);

@@ -90,20 +90,27 @@ static bool add_run(view_state *v, sk_session *session)
     return true;
 }
 
+bool view_is_recalibrated(const sk_session *session)
+{
+    return sk_session_base(session) != NULL
+           && sk_session_calibrator(session)->kind != SK_CALIBRATOR_NONE;
+}
+
 bool view_recalibrate(view_state *v)
 {
-    sk_session *base = sk_session_base(v->session);
+    /* On a recalibrated run, c fits the next map to the same base run. */
+    sk_session *base = v->session;
     sk_calibrator_kind kind = SK_CALIBRATOR_PRIOR_SHIFT;
-    if (base != NULL)
+    if (view_is_recalibrated(v->session)) {
+        base = sk_session_base(v->session);
         kind = (sk_calibrator_kind)((sk_session_calibrator(v->session)->kind + 1)
                                     % SK_CALIBRATOR_COUNT);
-    else
-        base = v->session;
-    if (sk_session_options(base) == NULL) {
-        snprintf(v->message, sizeof v->message,
-                 "recalibration needs a training run; these scores come from a file");
-        return false;
     }
+    /* Scores from a file come without the training prevalence that the
+     * prior shift undoes, so their maps start with Platt scaling. */
+    const sk_train_options *options = sk_session_options(base);
+    if (options == NULL && kind == SK_CALIBRATOR_PRIOR_SHIFT)
+        kind = SK_CALIBRATOR_PLATT;
     if (kind == SK_CALIBRATOR_NONE) {
         snprintf(v->message, sizeof v->message, "back to the run without recalibration");
         return false;
@@ -111,9 +118,9 @@ bool view_recalibrate(view_state *v)
 
     sk_session *session = NULL;
     sk_error err = { "" };
-    sk_status status = sk_session_new_calibrated(base, kind, v->calib_fraction,
-                                                 sk_session_options(base)->seed, &session,
-                                                 &err);
+    unsigned long seed = options != NULL ? options->seed : sk_train_defaults().seed;
+    sk_status status = sk_session_new_calibrated(base, kind, v->calib_fraction, seed,
+                                                 &session, &err);
     if (status != SK_OK) {
         snprintf(v->message, sizeof v->message, "cannot recalibrate: %s", err.message);
         return false;
@@ -122,8 +129,9 @@ bool view_recalibrate(view_state *v)
         sk_session_free(session);
         return false;
     }
-    snprintf(v->message, sizeof v->message, "run %zu: %s, fitted on %.0f %% of validation",
-             v->run_count, sk_session_info(session)->name, 100.0 * v->calib_fraction);
+    snprintf(v->message, sizeof v->message, "run %zu: %s, fitted on %.0f %% of %s",
+             v->run_count, sk_session_info(session)->name, 100.0 * v->calib_fraction,
+             options != NULL ? "validation" : "the rows");
     return true;
 }
 
@@ -151,6 +159,16 @@ void view_export(view_state *v)
 
 bool view_swap_classes(view_state *v)
 {
+    /* A run swapped once is shown again rather than made twice. */
+    for (size_t i = 0; i < v->run_count; i++) {
+        if (sk_session_base(v->runs[i]) == v->session && !view_is_recalibrated(v->runs[i])) {
+            v->swapped_run = i;
+            snprintf(v->message, sizeof v->message, "run %zu: '%s' is the positive class",
+                     i + 1, sk_session_info(v->runs[i])->positive_label);
+            return true;
+        }
+    }
+
     sk_session *session = NULL;
     sk_error err = { "" };
     if (sk_session_new_swapped(v->session, &session, &err) != SK_OK) {
@@ -161,6 +179,7 @@ bool view_swap_classes(view_state *v)
         sk_session_free(session);
         return false;
     }
+    v->swapped_run = v->run_count - 1;
     snprintf(v->message, sizeof v->message, "run %zu: '%s' is now the positive class",
              v->run_count, sk_session_info(session)->positive_label);
     return true;

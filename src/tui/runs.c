@@ -47,9 +47,13 @@ static void format_run_line(const view_state *v, size_t i, const sk_snapshot *s,
     snprintf(name, sizeof name, "%zu %s", i + 1, info->name[0] != '\0' ? info->name : "run");
     char mark = i == v->current ? '>' : ' ';
     int name_w = name_width(v);
+    /* Scores from a file have no epochs. */
+    char epoch[24] = "-";
+    if (info->training)
+        snprintf(epoch, sizeof epoch, "%zu", s->epoch);
     if (s->sweep == NULL) {
-        snprintf(line, size, "%c %-*.*s %-8s %5zu", mark, name_w, name_w, name, run_state(s),
-                 s->epoch);
+        snprintf(line, size, "%c %-*.*s %-8s %5s", mark, name_w, name_w, name, run_state(s),
+                 epoch);
         return;
     }
     sk_rates m = sk_rates_from_confusion(sk_sweep_confusion(s->sweep, threshold));
@@ -64,8 +68,8 @@ static void format_run_line(const view_state *v, size_t i, const sk_snapshot *s,
                  v->run_recall[i].hi);
     view_format_value(precision, sizeof precision, m.precision, m.undefined & SK_UNDEF_PRECISION);
     view_format_value(f1, sizeof f1, m.f1, m.undefined & SK_UNDEF_F1);
-    snprintf(line, size, "%c %-*.*s %-8s %5zu %6.3f %7s %6s%-10s %9s %6s", mark, name_w,
-             name_w, name, run_state(s), s->epoch, threshold, auc, recall, interval,
+    snprintf(line, size, "%c %-*.*s %-8s %5s %6.3f %7s %6s%-10s %9s %6s", mark, name_w,
+             name_w, name, run_state(s), epoch, threshold, auc, recall, interval,
              precision, f1);
 }
 

@@ -298,12 +298,12 @@ static void jump_to_best(view_state *v)
 static void swap_classes(view_state *v)
 {
     sk_session *base = sk_session_base(v->session);
-    if (base != NULL && sk_session_calibrator(v->session)->kind == SK_CALIBRATOR_NONE) {
+    if (base != NULL && !view_is_recalibrated(v->session)) {
         select_session(v, base);
         return;
     }
     if (view_swap_classes(v))
-        select_run(v, v->run_count - 1);
+        select_run(v, v->swapped_run);
 }
 
 /* Starts a run with the current run's settings and one remedy changed. */
@@ -424,7 +424,7 @@ static bool handle_key(view_state *v, int key)
     case ACTION_RECALIBRATE:
         if (view_recalibrate(v)) {
             select_run(v, v->run_count - 1);
-        } else if (sk_session_base(v->session) != NULL) {
+        } else if (view_is_recalibrated(v->session)) {
             /* After the last map, c returns to the run it started from. */
             select_session(v, sk_session_base(v->session));
         }

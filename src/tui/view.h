@@ -23,7 +23,8 @@
 /* Runs whose intervals the runs view keeps; later runs show none. */
 #define VIEW_INTERVAL_RUNS 64
 
-/* Histogram bins computed per snapshot; panels of other widths rebin. */
+/* Histogram bins computed per snapshot.  Its range places the threshold
+ * slider; the panel counts its own bins, one per column, from the sweep. */
 #define VIEW_HISTOGRAM_BINS 512
 
 /* Maximum points of a drawn ROC or precision-recall curve.  Their step of
@@ -54,6 +55,7 @@ typedef struct {
     char **run_names;               /* [run_count] names of the runs the screen
                                        started; NULL for the caller's */
     double *run_thresholds;         /* [run_count] each run's own threshold */
+    size_t swapped_run;             /* set by view_swap_classes() */
     size_t current;                 /* index of the run shown */
     const sk_dataset *data;         /* training data, or NULL: no remedy keys */
     unsigned epoch_delay_ms;
@@ -120,13 +122,18 @@ typedef struct {
  * shows it.  Returns false with view->message set when it cannot start. */
 bool view_start_run(view_state *view, const sk_train_options *options);
 
-/* Starts a recalibrated run from the current run (or its base): the next
- * map in none, prior shift, Platt, isotonic.  Returns false with
+/* Returns true for a run made by recalibrating another (not for a swap). */
+bool view_is_recalibrated(const sk_session *session);
+
+/* Starts a recalibrated run from the current run, or from the base of a
+ * recalibrated one: the next map in none, prior shift, Platt, isotonic.
+ * Runs of scores from a file skip the prior shift.  Returns false with
  * view->message set when it cannot. */
 bool view_recalibrate(view_state *view);
 
-/* Starts a run over the current run's scores with the classes swapped.
- * Returns false with view->message set when it cannot. */
+/* Sets view->swapped_run to the run over the current run's scores with the
+ * classes swapped, made now or found among the runs.  Returns false with
+ * view->message set when it cannot. */
 bool view_swap_classes(view_state *view);
 
 /* Writes the current run's operating point to view->export_path and
