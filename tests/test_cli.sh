@@ -274,6 +274,12 @@ check "one-vs-rest with --positive" "$skewtop" inspect "$work/three.csv" --posit
     --label label --score score \
     --report=json --output "$work/ovr.json"
 jq_true "one-vs-rest negative label" "$work/ovr.json" '.data.negative_label == "not a"'
+check "--positive detects the label column" "$skewtop" inspect "$work/three.csv" --positive a \
+    --report=json --output "$work/ovr_auto.json"
+jq_true "detected one-vs-rest matches named columns" "$work/ovr_auto.json" \
+    ".metrics == $(jq -c .metrics "$work/ovr.json")"
+jq_true "detection by --positive is noticed" "$work/ovr_auto.json" \
+    '[.data.notices[] | test("contains the --positive class")] | any'
 
 echo "# inspect: a million rows through standard input"
 awk 'BEGIN { srand(5); print "y,p"; for (i = 0; i < 1000000; i++) {
@@ -290,6 +296,7 @@ check "exact report of 10^5 rows" "$skewtop" inspect "$work/mid.csv" --resamples
     --report=json --output "$work/exact.json"
 check "binned report of 10^5 rows" "$skewtop" inspect "$work/mid.csv" --exact-limit 1000 \
     --resamples 0 --report=json --output "$work/binned.json"
+jq_true "binned report says it is binned" "$work/binned.json" '.metrics.binned == true'
 jq_true "binned report states its AUC error bound" "$work/binned.json" \
     '.metrics.roc_auc_max_error > 0'
 jq_true "binned ROC AUC lies within the stated bound" "$work/binned.json" \
@@ -301,6 +308,7 @@ jq_true "--resamples 0 turns intervals off" "$work/exact.json" '.intervals == nu
 check "--exact keeps every score" "$skewtop" inspect "$work/mid.csv" --exact-limit 1000 --exact \
     --resamples 0 --report=json --output "$work/forced.json"
 jq_true "--exact reports no binning error" "$work/forced.json" '.metrics | has("roc_auc_max_error") | not'
+jq_true "--exact report says it is not binned" "$work/forced.json" '.metrics.binned == false'
 
 echo "# bad usage and bad input"
 printf 'a,b,label\n1,2,x\n3,4,x\n5,6,x\n' > "$work/one_class.csv"
@@ -335,6 +343,15 @@ printf 'y,p\na,0.2\nb,0.7\nc,0.4\na,0.5\n' > "$work/i_three.csv"
 expect_error "inspect: three classes" 2 "--positive" inspect "$work/i_three.csv" --label y --score p
 printf 'y,p\n1,0.2\n0,high\n0,0.4\n' > "$work/i_text.csv"
 expect_error "inspect: text score" 2 "high" inspect "$work/i_text.csv"
+expect_error "inspect: swapped columns look like scores" 2 \
+    "Column 'score' looks like scores rather than labels" \
+    inspect "$work/two.csv" --label score --score label --report=text
+expect_error "inspect: swapped columns name the label" 2 \
+    "(1 row) and [0-9]* more\. Column 'label' contains two values, 0 and 1, so it looks like the label: give --label label --score score\.$" \
+    inspect "$work/two.csv" --label score --score label --report=text
+expect_error "inspect: --positive in neither column" 2 \
+    "Neither column.*--positive class 'z' was taken into account" \
+    inspect "$work/three.csv" --positive z
 printf 'y,p\n1,0.2\n0,NaN\n0,0.4\n1,0.9\n' > "$work/i_nan.csv"
 expect_error "inspect: NaN score" 2 "line 3" inspect "$work/i_nan.csv"
 expect_error "inspect: empty file" 2 "empty" inspect "$work/empty.csv"

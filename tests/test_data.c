@@ -480,6 +480,36 @@ static void test_find_column_truncates_list(void **state)
     sk_table_free(table);
 }
 
+/* Column names too long to list in full: the list stops before an item
+ * that does not fit and counts the rest, never ending in half a name. */
+static void test_find_column_long_names(void **state)
+{
+    (void)state;
+    text_builder b;
+    builder_open(&b);
+    for (int c = 0; c < 20; c++)
+        builder_add(&b, "%scolumn_%02d_%s", c == 0 ? "" : ",", c,
+                    "with_a_name_long_enough_to_fill_the_message_quickly");
+    builder_add(&b, "\n");
+    for (int c = 0; c < 20; c++)
+        builder_add(&b, "%s%d", c == 0 ? "" : ",", c);
+    builder_add(&b, "\n");
+    sk_table *table = read_built(&b);
+
+    sk_error err = { "" };
+    size_t column;
+    assert_int_equal(sk_table_find_column(table, "nope", &column, &err), SK_ERR_INPUT);
+    assert_contains(err.message, "'column_00_");
+    assert_contains(err.message, "...', ");
+    assert_contains(err.message, " more. ");
+    assert_null(strstr(err.message, "'column_19"));
+    size_t quotes = 0;
+    for (const char *c = err.message; *c != '\0'; c++)
+        quotes += *c == '\'';
+    assert_int_equal(quotes % 2, 0);
+    sk_table_free(table);
+}
+
 /* ---- prepare ----------------------------------------------------------------- */
 
 /* A table of n_pos + n_neg rows: x (numeric), y2 (numeric), label
@@ -1175,6 +1205,7 @@ int main(void)
         cmocka_unit_test(test_find_column_by_name_and_index),
         cmocka_unit_test(test_find_column_unknown),
         cmocka_unit_test(test_find_column_truncates_list),
+        cmocka_unit_test(test_find_column_long_names),
         cmocka_unit_test(test_prepare_stratified_split),
         cmocka_unit_test(test_prepare_standardises_with_train_stats),
         cmocka_unit_test(test_prepare_one_hot),

@@ -134,6 +134,16 @@ static const char *find_notice(const sk_predictions *p, const char *needle)
     return NULL;
 }
 
+/* Returns how many times needle occurs in haystack. */
+static size_t count_occurrences(const char *haystack, const char *needle)
+{
+    size_t count = 0;
+    for (const char *at = strstr(haystack, needle); at != NULL;
+         at = strstr(at + strlen(needle), needle))
+        count++;
+    return count;
+}
+
 static void assert_labels(const sk_predictions *p, const unsigned char *expected, size_t n)
 {
     assert_int_equal(p->rows, n);
@@ -264,6 +274,101 @@ static void test_columns_one_given(void **state)
     assert_int_equal(p->score_columns, 2);
     assert_non_null(find_notice(p, "Column 'y' was read as the label"));
     sk_predictions_free(p);
+}
+
+/* --positive picks the label column of a two-column file when the
+ * two-value rule does not, with the rules of --positive matching. */
+static void test_auto_positive_picks_label(void **state)
+{
+    (void)state;
+    sk_predictions_options o = make_options(NULL, NULL, NULL, "b");
+    sk_predictions *p = read_ok("label,score\na,0.1\nb,0.8\nc,0.3\nb,0.6\n", &o);
+    assert_string_equal(p->label_name, "label");
+    assert_string_equal(p->score_names[0], "score");
+    assert_true(p->one_vs_rest);
+    assert_int_equal(p->classes, 3);
+    assert_string_equal(p->positive_label, "b");
+    assert_string_equal(p->negative_label, "not b");
+    const unsigned char y[] = { 0, 1, 0, 1 };
+    assert_labels(p, y, 4);
+    const char *notice = find_notice(p, "was read as the label");
+    assert_non_null(notice);
+    assert_contains(notice, "Column 'label' was read as the label because it contains the "
+                            "--positive class, and column 'score' as the score");
+    assert_non_null(find_notice(p, "merged into 'not b'"));
+    sk_predictions_free(p);
+
+    /* Score column first; the class named ignoring case. */
+    o = make_options(NULL, NULL, NULL, "B");
+    p = read_ok("score,label\n0.1,a\n0.8,b\n0.3,c\n", &o);
+    assert_string_equal(p->label_name, "label");
+    assert_string_equal(p->positive_label, "b");
+    sk_predictions_free(p);
+
+    /* In single quotes, and as a number ("2.0" names "2"). */
+    o = make_options(NULL, NULL, NULL, "'c'");
+    p = read_ok("label,score\na,0.1\nb,0.8\nc,0.3\n", &o);
+    assert_string_equal(p->positive_label, "c");
+    sk_predictions_free(p);
+    o = make_options(NULL, NULL, NULL, "2.0");
+    p = read_ok("y,margin\n0,-1.5\n1,0.5\n2,3.25\n2,1.75\n", &o);
+    assert_string_equal(p->label_name, "y");
+    assert_string_equal(p->positive_label, "2");
+    assert_int_equal(p->positives, 2);
+    sk_predictions_free(p);
+
+    /* Both columns have two numbers; only one contains the class. */
+    o = make_options(NULL, NULL, NULL, "2");
+    p = read_ok("y,pred\n1,0\n2,1\n1,1\n2,0\n", &o);
+    assert_string_equal(p->label_name, "y");
+    assert_false(p->one_vs_rest);
+    const unsigned char y2[] = { 0, 1, 0, 1 };
+    assert_labels(p, y2, 4);
+    sk_predictions_free(p);
+
+    /* Two values beside a numeric column still win over --positive. */
+    o = make_options(NULL, NULL, NULL, "1");
+    p = read_ok("y,p\n0,0.1\n1,1\n0,0.3\n", &o);
+    assert_string_equal(p->label_name, "y");
+    assert_string_equal(p->positive_label, "1");
+    assert_null(find_notice(p, "--positive class"));
+    sk_predictions_free(p);
+}
+
+/* When --positive does not single out one column, the detection errors
+ * state that it was taken into account. */
+static void test_auto_positive_errors(void **state)
+{
+    (void)state;
+    sk_error err;
+    sk_predictions_options o = make_options(NULL, NULL, NULL, "z");
+    read_rejected("label,score\na,0.1\nb,0.8\nc,0.3\n", &o, &err);
+    assert_contains(err.message, "Neither column");
+    assert_contains(err.message, "The --positive class 'z' was taken into account, but no "
+                                 "column contains it beside a numeric column.");
+    assert_contains(err.message, "--label COL --score COL");
+
+    /* Both numeric columns contain 2. */
+    o = make_options(NULL, NULL, NULL, "2");
+    read_rejected("a,b\n1,2\n2,1\n3,5\n", &o, &err);
+    assert_contains(err.message, "Neither column");
+    assert_contains(err.message, "but both columns contain it and are numeric");
+
+    o = make_options(NULL, NULL, NULL, "1");
+    read_rejected("y,pred\n1,1\n0,0\n0,1\n", &o, &err);
+    assert_contains(err.message, "either could be the label");
+    assert_contains(err.message, "The --positive class '1' was taken into account");
+
+    /* Ignoring case, "yes" matches both "Yes" and "YES", so match_label()
+     * finds no class and neither does detection. */
+    o = make_options(NULL, NULL, NULL, "yes");
+    read_rejected("y,p\nYes,0.1\nYES,0.8\nno,0.3\n", &o, &err);
+    assert_contains(err.message, "no column contains it");
+
+    /* Without --positive the message is unchanged. */
+    read_rejected("label,score\na,0.1\nb,0.8\nc,0.3\n", NULL, &err);
+    assert_contains(err.message, "Neither column");
+    assert_null(strstr(err.message, "--positive"));
 }
 
 static void test_standard_input(void **state)
@@ -446,6 +551,52 @@ static void test_score_of_flips(void **state)
     sk_predictions_free(p);
 }
 
+/* The flip notice joins a few score columns with "and", and cuts a long
+ * list after a whole name with "and N more". */
+static void test_flip_notice_lists(void **state)
+{
+    (void)state;
+    sk_predictions_options o = make_options("y", "a,b,c", "0", NULL);
+    sk_predictions *p = read_ok("y,a,b,c\n0,0.9,0.8,0.7\n1,0.2,0.1,0.3\n0,0.6,0.5,0.4\n", &o);
+    assert_non_null(find_notice(p, "the probabilities in 'a', 'b' and 'c' were turned into"));
+    sk_predictions_free(p);
+
+    char *text = NULL;
+    size_t len = 0;
+    char *scores = NULL;
+    size_t scores_len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    FILE *names = open_memstream(&scores, &scores_len);
+    assert_non_null(fp);
+    assert_non_null(names);
+    fprintf(fp, "y");
+    for (int i = 0; i < 20; i++) {
+        fprintf(fp, ",model_%02d_probability_of_default_v2", i);
+        fprintf(names, "%smodel_%02d_probability_of_default_v2", i == 0 ? "" : ",", i);
+    }
+    fprintf(fp, "\n");
+    for (int row = 0; row < 3; row++) {
+        fprintf(fp, "%d", row == 1);
+        for (int i = 0; i < 20; i++)
+            fprintf(fp, ",0.%d", row + 2);
+        fprintf(fp, "\n");
+    }
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(fclose(names), 0);
+    o = make_options("y", scores, "0", NULL);
+    p = read_ok(text, &o);
+    free(text);
+    free(scores);
+    const char *notice = find_notice(p, "were turned into 1 - p");
+    assert_non_null(notice);
+    size_t listed = count_occurrences(notice, "_default_v2'");
+    assert_true(listed >= 1 && listed < 20);
+    char ending[64];
+    snprintf(ending, sizeof ending, "_default_v2' and %zu more were turned into", 20 - listed);
+    assert_contains(notice, ending);
+    sk_predictions_free(p);
+}
+
 /* --score-of the positive class leaves the scores alone. */
 static void test_score_of_positive_keeps(void **state)
 {
@@ -625,6 +776,187 @@ static void test_error_three_classes(void **state)
     assert_contains(err.message, "--positive LABEL");
 }
 
+/* Labels too long to list whole: the list ends in " and N more", where N
+ * is what the listed items leave out, and never in part of a label. */
+static void test_error_label_list_cut(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    assert_non_null(fp);
+    fprintf(fp, "y,p\n");
+    for (int i = 0; i < 30; i++)
+        fprintf(fp, "class-%02d-with-a-long-descriptive-name-xxxxxxxxxx,0.5\n", i);
+    assert_int_equal(fclose(fp), 0);
+
+    sk_error err;
+    sk_predictions_options o = make_options("y", "p", NULL, NULL);
+    read_rejected(text, &o, &err);
+    free(text);
+    assert_contains(err.message, "Column 'y' has 30 classes: 'class-00-");
+    size_t listed = count_occurrences(err.message, "-xxxxxxxxxx' (1 row)");
+    assert_true(listed >= 1 && listed < 30);
+    char ending[64];
+    snprintf(ending, sizeof ending, "(1 row) and %zu more. Pick the class", 30 - listed);
+    assert_contains(err.message, ending);
+}
+
+/* Column names too long to list whole end the same way. */
+static void test_error_column_list_cut(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    assert_non_null(fp);
+    for (int i = 0; i < 25; i++)
+        fprintf(fp, "%sfeature_%02d_with_a_long_name_from_a_wide_export", i == 0 ? "" : ",", i);
+    fprintf(fp, "\n");
+    for (int i = 0; i < 25; i++)
+        fprintf(fp, "%s%d", i == 0 ? "" : ",", i % 2);
+    fprintf(fp, "\n");
+    assert_int_equal(fclose(fp), 0);
+
+    sk_error err;
+    sk_predictions_options o = make_options("nope", "feature_01_with_a_long_name_from_a_wide_export",
+                                            NULL, NULL);
+    read_rejected(text, &o, &err);
+    free(text);
+    assert_contains(err.message, "Column 'nope' not found. The columns are: 'feature_00_");
+    size_t listed = count_occurrences(err.message, "_wide_export'");
+    assert_true(listed >= 1 && listed < 20);
+    char ending[64];
+    snprintf(ending, sizeof ending, "_wide_export' and %zu more. Give one", 25 - listed);
+    assert_contains(err.message, ending);
+}
+
+/* Labels and scores swapped: a label column of many numbers with fractions
+ * is called scores, and the two-valued score column is named as the label. */
+static void test_error_labels_look_like_scores(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    assert_non_null(fp);
+    fprintf(fp, "label,score\n");
+    for (int i = 0; i < 2000; i++)
+        fprintf(fp, "%d,%.17f\n", i % 7 == 0, (double)(i * 7919 % 2000) / 2003.0);
+    assert_int_equal(fclose(fp), 0);
+
+    sk_error err;
+    sk_predictions_options o = make_options("score", "label", NULL, NULL);
+    read_rejected(text, &o, &err);
+    assert_contains(err.message, "Column 'score' looks like scores rather than labels: its "
+                                 "2000 distinct values are all numbers, some with a "
+                                 "fractional part: '0.00000000000000000' (1 row), ");
+    size_t listed = count_occurrences(err.message, "(1 row)");
+    char ending[200];
+    snprintf(ending, sizeof ending,
+             "(1 row) and %zu more. Column 'label' contains two values, 0 and 1, so it looks "
+             "like the label: give --label label --score score.",
+             2000 - listed);
+    assert_contains(err.message, ending);
+    assert_null(strstr(err.message, "--positive"));
+
+    /* A --positive that is no value of the column gets the same advice. */
+    o = make_options("score", "label", NULL, "1");
+    read_rejected(text, &o, &err);
+    assert_contains(err.message, "looks like scores rather than labels");
+    assert_contains(err.message, "give --label label --score score.");
+    free(text);
+
+    /* Several score columns: the label column takes the place of the
+     * two-valued one, and a name with a space is quoted for the shell. */
+    fp = open_memstream(&text, &len);
+    assert_non_null(fp);
+    fprintf(fp, "p,true label,q\n");
+    for (int i = 0; i < 40; i++)
+        fprintf(fp, "%.3f,%d,%.3f\n", (double)i / 40.0 + 0.001, i % 3 == 0, (double)i / 80.0);
+    assert_int_equal(fclose(fp), 0);
+    o = make_options("p", "true label,q", NULL, NULL);
+    read_rejected(text, &o, &err);
+    free(text);
+    assert_contains(err.message, "Column 'p' looks like scores rather than labels: its 40 ");
+    assert_contains(err.message, "Column 'true label' contains two values, 0 and 1, so it "
+                                 "looks like the label: give --label 'true label' --score p,q.");
+
+    /* No score column has two values: the general advice. */
+    o = make_options("p", "q", NULL, NULL);
+    read_rejected("p,q\n0.01,0.1\n0.02,0.2\n0.03,0.3\n0.04,0.4\n0.05,0.5\n0.06,0.6\n"
+                  "0.07,0.7\n0.08,0.8\n0.09,0.9\n0.10,0.1\n0.11,0.2\n0.12,0.3\n0.13,0.4\n"
+                  "0.14,0.5\n0.15,0.6\n0.16,0.7\n0.17,0.8\n0.18,0.9\n0.19,0.1\n0.20,0.2\n"
+                  "0.21,0.3\n",
+                  &o, &err);
+    assert_contains(err.message, "Column 'p' looks like scores rather than labels: its 21 ");
+    assert_contains(err.message, "Give the column of true labels with --label COL and the "
+                                 "score columns with --score COL.");
+}
+
+/* Whole numbers that give most rows a value of their own look like scores
+ * or ids.  A few whole-number classes with many rows each stay classes. */
+static void test_error_labels_look_like_ids(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    assert_non_null(fp);
+    fprintf(fp, "id,y\n");
+    for (int i = 0; i < 30; i++)
+        fprintf(fp, "%d,%d\n", 1000 + i, i % 2);
+    assert_int_equal(fclose(fp), 0);
+    sk_error err;
+    sk_predictions_options o = make_options("id", "y", NULL, NULL);
+    read_rejected(text, &o, &err);
+    free(text);
+    assert_contains(err.message, "Column 'id' looks like scores or ids rather than labels: "
+                                 "its 30 distinct values are all numbers, more than half as "
+                                 "many as the 30 rows: '1000' (1 row), ");
+    assert_contains(err.message, "give --label y --score id.");
+
+    /* 25 whole-number classes of 4 rows each: genuine classes. */
+    fp = open_memstream(&text, &len);
+    assert_non_null(fp);
+    fprintf(fp, "y,p\n");
+    for (int i = 0; i < 100; i++)
+        fprintf(fp, "%d,%.2f\n", i % 25, (double)(i % 10) / 10.0);
+    assert_int_equal(fclose(fp), 0);
+    o = make_options("y", "p", NULL, NULL);
+    read_rejected(text, &o, &err);
+    assert_contains(err.message, "Column 'y' has 25 classes: '0' (4 rows), ");
+    assert_contains(err.message, "--positive LABEL");
+    free(text);
+
+    /* Text classes keep the one-vs-rest message. */
+    fp = open_memstream(&text, &len);
+    assert_non_null(fp);
+    fprintf(fp, "y,p\n");
+    for (int i = 0; i < 30; i++)
+        fprintf(fp, "c%d,%.2f\n", i, (double)(i % 10) / 10.0);
+    assert_int_equal(fclose(fp), 0);
+    read_rejected(text, &o, &err);
+    free(text);
+    assert_contains(err.message, "Column 'y' has 30 classes: ");
+    assert_contains(err.message, "--positive LABEL");
+
+    /* A --positive that names one of the values requests one-vs-rest. */
+    fp = open_memstream(&text, &len);
+    assert_non_null(fp);
+    fprintf(fp, "y,p\n");
+    for (int i = 0; i < 30; i++)
+        fprintf(fp, "%d.5,%.2f\n", i, (double)(i % 10) / 10.0);
+    assert_int_equal(fclose(fp), 0);
+    o = make_options("y", "p", NULL, "3.5");
+    sk_predictions *p = read_ok(text, &o);
+    free(text);
+    assert_true(p->one_vs_rest);
+    assert_int_equal(p->classes, 30);
+    assert_int_equal(p->positives, 1);
+    sk_predictions_free(p);
+}
+
 static void test_error_unknown_classes(void **state)
 {
     (void)state;
@@ -661,6 +993,20 @@ static void test_error_too_many_classes(void **state)
     read_rejected(text, &o, &err);
     free(text);
     assert_contains(err.message, "has more than 65536 distinct labels");
+    assert_contains(err.message, "Give the column of true labels with --label COL");
+
+    /* Swapped columns: the two-valued score column is named as the label. */
+    fp = open_memstream(&text, &len);
+    assert_non_null(fp);
+    fprintf(fp, "y,p\n");
+    for (int i = 0; i <= 65536; i++)
+        fprintf(fp, "%.6f,%d\n", (double)i / 65537.0, i % 2);
+    assert_int_equal(fclose(fp), 0);
+    read_rejected(text, &o, &err);
+    free(text);
+    assert_contains(err.message, "has more than 65536 distinct labels");
+    assert_contains(err.message, "Column 'p' contains two values, 0 and 1, so it looks like "
+                                 "the label: give --label p --score y.");
 }
 
 static void test_error_text_score(void **state)
@@ -829,6 +1175,9 @@ static const parity_case parity_cases[] = {
     { "y,p\nTrue,0.2\nFalse,0.9\nTrue,0.7\n", NULL, NULL, NULL, "true" },
     { "y,p\n1.0,0.2\n0.0,0.9\n0.0,0.7\n", NULL, NULL, "0", "1" },
     { "y,p\n0,0.1\n1,0.2\n2,0.9\n1,0.3\n2,0.6\n0,0.2\n", "y", "p", NULL, "2" },
+    { "label,score\na,0.1\nb,0.8\nc,0.3\nb,0.6\n", NULL, NULL, NULL, "b" },
+    { "score,label\n0.1,a\n0.8,b\n0.3,c\n", NULL, NULL, NULL, "B" },
+    { "y,pred\n1,0\n2,1\n1,1\n2,0\n", NULL, NULL, NULL, "2" },
     /* Rejected ones: both front ends give the same message. */
     { "y,p\n1,0.5\n0,0.2\n", "label", "p", NULL, NULL },
     { "y,p\n1,0.5\n0,0.2\n", "y", "p,q", NULL, NULL },
@@ -853,6 +1202,12 @@ static const parity_case parity_cases[] = {
     { "y,p\n1,0.5\n0,-Infinity\n0,0.1\n", "y", "p", NULL, NULL },
     { "y,p\n1,0.5\n0,0.2\nNA,0.3\n", NULL, NULL, NULL, NULL },
     { "y,p\n1,0.5\n,0.2\n0,0.3\n", NULL, NULL, NULL, NULL },
+    { "label,score\na,0.1\nb,0.8\nc,0.3\n", NULL, NULL, NULL, "z" },
+    { "a,b\n1,2\n2,1\n3,5\n", NULL, NULL, NULL, "2" },
+    { "y,pred\n1,1\n0,0\n0,1\n", NULL, NULL, NULL, "1" },
+    { "p,q\n0.01,0\n0.02,1\n0.03,0\n0.04,1\n0.05,0\n0.06,1\n0.07,0\n0.08,1\n0.09,0\n"
+      "0.10,1\n0.11,0\n0.12,1\n0.13,0\n0.14,1\n0.15,0\n0.16,1\n0.17,0\n0.18,1\n0.19,0\n"
+      "0.20,1\n0.21,0\n", "p", "q", NULL, NULL },
 };
 
 static void assert_same_strings(char *const *a, char *const *b, size_t n)
@@ -1405,6 +1760,63 @@ static void test_detection_window(void **state)
     assert_contains(err.message, "in the first 10000 rows");
 }
 
+/* Detection with --positive past the first 10000 rows gives the same
+ * result, or the same message, from the stream and from a table. */
+static void test_detection_window_positive(void **state)
+{
+    (void)state;
+    for (int variant = 0; variant < 2; variant++) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&text, &len);
+        assert_non_null(fp);
+        fprintf(fp, "y,p\n");
+        for (int i = 0; i < 12000; i++) {
+            if (variant == 0) {
+                fprintf(fp, "%c,%.3f\n", "abc"[i % 3], (double)(i % 1000) / 1000.0);
+            } else {
+                /* The score 2 after the first 10000 rows: both columns
+                 * contain the class in the whole file. */
+                double score = i == 11000 ? 2.0 : 0.5 + (double)(i % 100) / 1000.0;
+                fprintf(fp, "%d,%.3f\n", i % 3, score);
+            }
+        }
+        assert_int_equal(fclose(fp), 0);
+        const char *path = write_fixture(text);
+        free(text);
+        sk_predictions_options o = make_options(NULL, NULL, NULL, variant == 0 ? "b" : "2");
+
+        sk_table *table = NULL;
+        sk_error table_err = { "" };
+        sk_predictions *from_table = NULL;
+        sk_status table_status = sk_table_read(path, NULL, &table, &table_err);
+        assert_int_equal(table_status, SK_OK);
+        table_status = sk_predictions_from_table(table, path, &o, &from_table, &table_err);
+        sk_table_free(table);
+        sk_error stream_err = { "" };
+        sk_predictions *streamed = NULL;
+        sk_status stream_status = sk_predictions_stream(path, &o, NULL, &streamed, &stream_err);
+
+        if (variant == 0) {
+            if (table_status != SK_OK || stream_status != SK_OK)
+                fail_msg("table: %s; stream: %s", table_err.message, stream_err.message);
+            assert_string_equal(streamed->label_name, "y");
+            assert_true(streamed->one_vs_rest);
+            assert_int_equal(streamed->positives, 4000);
+            assert_non_null(find_notice(streamed, "because it contains the --positive class"));
+            assert_same_predictions(from_table, streamed);
+        } else {
+            assert_int_equal(table_status, SK_ERR_INPUT);
+            assert_int_equal(stream_status, SK_ERR_INPUT);
+            assert_contains(stream_err.message, "but both columns contain it and are numeric");
+            assert_null(strstr(stream_err.message, "first 10000 rows"));
+            assert_string_equal(table_err.message, stream_err.message);
+        }
+        sk_predictions_free(from_table);
+        sk_predictions_free(streamed);
+    }
+}
+
 /* 10^6 rows from a forked writer through a pipe on standard input, read
  * in exact mode: the same rows, positives and ROC AUC as the sweep of the
  * generated arrays. */
@@ -1489,6 +1901,8 @@ int main(void)
         cmocka_unit_test(test_columns_by_name),
         cmocka_unit_test(test_columns_by_index),
         cmocka_unit_test(test_columns_one_given),
+        cmocka_unit_test(test_auto_positive_picks_label),
+        cmocka_unit_test(test_auto_positive_errors),
         cmocka_unit_test(test_standard_input),
         cmocka_unit_test(test_standard_input_error),
         cmocka_unit_test(test_several_score_columns),
@@ -1499,6 +1913,7 @@ int main(void)
         cmocka_unit_test(test_labels_strings_flip),
         cmocka_unit_test(test_positive_majority),
         cmocka_unit_test(test_score_of_flips),
+        cmocka_unit_test(test_flip_notice_lists),
         cmocka_unit_test(test_score_of_positive_keeps),
         cmocka_unit_test(test_margins_change_sign),
         cmocka_unit_test(test_probability_flag),
@@ -1509,6 +1924,10 @@ int main(void)
         cmocka_unit_test(test_error_columns_not_detected),
         cmocka_unit_test(test_error_one_class),
         cmocka_unit_test(test_error_three_classes),
+        cmocka_unit_test(test_error_label_list_cut),
+        cmocka_unit_test(test_error_column_list_cut),
+        cmocka_unit_test(test_error_labels_look_like_scores),
+        cmocka_unit_test(test_error_labels_look_like_ids),
         cmocka_unit_test(test_error_unknown_classes),
         cmocka_unit_test(test_error_too_many_classes),
         cmocka_unit_test(test_error_text_score),
@@ -1528,6 +1947,7 @@ int main(void)
         cmocka_unit_test(test_binned_resolution_worst_case),
         cmocka_unit_test(test_summary_matches_metrics),
         cmocka_unit_test(test_detection_window),
+        cmocka_unit_test(test_detection_window_positive),
         cmocka_unit_test(test_large_standard_input),
     };
     return cmocka_run_group_tests(tests, make_fixture_dir, remove_fixture_dir);

@@ -138,12 +138,9 @@ typedef struct {
  * comment.  The rows read up to the limit are binned at the switch, so the
  * peak is the exact-mode memory of exact_limit rows.
  *
- * Differences from reading a table: errors come in file order, so of two
- * bad rows the first is reported, whatever its kind.  With neither
- * options->label nor options->scores, the label column of a two-column file
- * is detected from the first 10000 data rows; the rest of the file is
- * checked against that choice, and a file that contradicts it is rejected
- * with the message the whole-file rule gives.
+ * Difference from reading a table: errors come in file order, so of two
+ * bad rows the first is reported, whatever its kind.  Columns are detected
+ * as sk_predictions_from_table() describes, from the same first rows.
  *
  * Fails with SK_ERR_INPUT as sk_table_read() and sk_predictions_from_table()
  * do, and when: the file has more than UINT32_MAX rows; binned mode meets
@@ -171,7 +168,13 @@ sk_status sk_predictions_read(const char *path, const sk_predictions_options *op
  * When one of them is NULL and exactly one other column is left, that
  * column is used.  When both are NULL, a file of exactly two columns is
  * read as label and score when one column contains exactly two distinct
- * values and the other is numeric.  A notice names auto-detected columns.
+ * values and the other is numeric.  When that rule does not single out one
+ * column and options->positive is set, the label is the column that
+ * contains that class (matched as below) beside a numeric column.  The
+ * label column is detected from the first 10000 data rows.  The rest of the
+ * file is checked against that choice, and a file that contradicts it is
+ * rejected with the message of the whole-file rule.  A notice names
+ * auto-detected columns.
  *
  * Labels: two distinct texts; the positive class is options->positive or
  * the minority class (on a tie, the larger label).  With more than two
@@ -187,8 +190,11 @@ sk_status sk_predictions_read(const char *path, const sk_predictions_options *op
  * (empty, NA, ?, NaN), a score is not a number or is infinite, the labels
  * contain one class only, more than two without options->positive or more
  * than 65536, or options->positive or options->score_of is not a label (or,
- * with more than two labels, score_of is not the positive class).  Fails
- * with SK_ERR_NOMEM.
+ * with more than two labels, score_of is not the positive class).  A label
+ * column of more than 20 distinct numbers, some with a fractional part or
+ * more than half as many as the rows, is rejected as scores or ids unless
+ * options->positive names one of them; the message names a score column of
+ * two values as the likely label.  Fails with SK_ERR_NOMEM.
  * On success *out owns the result, which keeps no pointer into table.
  */
 sk_status sk_predictions_from_table(const sk_table *table, const char *source,

@@ -662,22 +662,20 @@ static int is_all_digits(const char *spec)
     return 1;
 }
 
-/* Writes "'a', 'b', ... and N more" into buffer; stops early when the
- * buffer is full. */
+/* Writes "'a', 'b', ... and N more" into buffer. */
 static void list_column_names(const sk_table *table, char *buffer, size_t size)
 {
-    size_t used = 0;
-    size_t shown = table->columns < LIST_NAMES_MAX ? table->columns : LIST_NAMES_MAX;
-    buffer[0] = '\0';
-    for (size_t i = 0; i < shown && used < size; i++) {
-        int n = snprintf(buffer + used, size - used, "%s'%s'", i == 0 ? "" : ", ",
-                         table->names[i]);
-        if (n < 0)
-            return;
-        used += (size_t)n;
+    skd_list list;
+    skd_list_start(&list, buffer, size);
+    char name[SKD_EXCERPT_MAX + 4];
+    char item[sizeof name + 2];
+    for (size_t i = 0; i < table->columns && i < LIST_NAMES_MAX; i++) {
+        skd_line_excerpt(name, table->names[i], strlen(table->names[i]));
+        snprintf(item, sizeof item, "'%s'", name);
+        if (!skd_list_add(&list, item))
+            break;
     }
-    if (shown < table->columns && used < size)
-        snprintf(buffer + used, size - used, " and %zu more", table->columns - shown);
+    skd_list_finish(&list, table->columns, false);
 }
 
 sk_status sk_table_find_column(const sk_table *table, const char *spec,

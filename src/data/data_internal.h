@@ -49,6 +49,34 @@ bool skd_line_has_content(const char *line, size_t len);
 int skd_space_or_tab(unsigned char c);
 int skd_space_only(unsigned char c);
 
+/* ---- lists in messages (lists.c) -------------------------------------- */
+
+/* Room kept at the end of a list for " and N more" with N up to 20 digits. */
+#define SKD_LIST_MORE_ROOM sizeof " and 18446744073709551615 more"
+
+/* A list of items being written into a fixed buffer.  An item is added only
+ * when it fits whole with SKD_LIST_MORE_ROOM to spare, so a list that is cut
+ * ends in " and N more", never in part of an item. */
+typedef struct {
+    char *buffer;
+    size_t size;            /* of buffer; more than SKD_LIST_MORE_ROOM */
+    size_t used;            /* bytes written, without the terminating zero */
+    size_t listed;          /* items written */
+    size_t last_separator;  /* offset of the ", " before the last item */
+    bool full;              /* an item did not fit, so no more are added */
+} skd_list;
+
+/* Starts an empty list in buffer [size], size > SKD_LIST_MORE_ROOM. */
+void skd_list_start(skd_list *list, char *buffer, size_t size);
+
+/* Appends ", item" (or item, first) when it fits.  Returns false once the
+ * list is full. */
+bool skd_list_add(skd_list *list, const char *item);
+
+/* Ends a list of `total` items: " and N more" when some were left out,
+ * else, with and_last, " and " in place of the last ", ". */
+void skd_list_finish(skd_list *list, size_t total, bool and_last);
+
 /* ---- encoding ---------------------------------------------------------- */
 
 /* Which splits read a table row, as bits of a row-use array; 0 means no

@@ -177,19 +177,19 @@ static const char *plural(size_t count)
 void skd_list_labels(const char **labels, size_t count, const skd_text_map *counts,
                      const char *unit, char *buffer, size_t size)
 {
-    size_t used = 0;
-    size_t listed = count < LIST_ITEMS_MAX ? count : LIST_ITEMS_MAX;
-    buffer[0] = '\0';
-    for (size_t i = 0; i < listed && used < size; i++) {
+    skd_list list;
+    skd_list_start(&list, buffer, size);
+    char label[SKD_EXCERPT_MAX + 4];
+    char item[sizeof label + 64];
+    for (size_t i = 0; i < count && i < LIST_ITEMS_MAX; i++) {
         size_t samples = skd_map_count_of(counts, labels[i]);
-        int n = snprintf(buffer + used, size - used, "%s'%s' (%zu %s%s)",
-                         i == 0 ? "" : ", ", labels[i], samples, unit, plural(samples));
-        if (n < 0)
-            return;
-        used += (size_t)n;
+        skd_line_excerpt(label, labels[i], strlen(labels[i]));
+        snprintf(item, sizeof item, "'%s' (%zu %s%s)", label, samples, unit,
+                 plural(samples));
+        if (!skd_list_add(&list, item))
+            break;
     }
-    if (listed < count && used < size)
-        snprintf(buffer + used, size - used, " and %zu more", count - listed);
+    skd_list_finish(&list, count, false);
 }
 
 const char *skd_match_positive(const char **labels, size_t count, const char *requested)
@@ -613,18 +613,18 @@ sk_status skd_check_features_left(const skd_encoder *encoder, size_t target,
     }
 
     char names[SK_ERROR_MAX / 2];
-    size_t used = 0;
-    names[0] = '\0';
-    for (size_t p = 0; p < plan_count && p < LIST_ITEMS_MAX && used < sizeof names; p++) {
-        int n = snprintf(names + used, sizeof names - used, "%s'%s'", p == 0 ? "" : ", ",
-                         sk_table_column_name(table, plans[p].column));
-        if (n < 0)
+    skd_list list;
+    skd_list_start(&list, names, sizeof names);
+    char name[SKD_EXCERPT_MAX + 4];
+    char item[sizeof name + 2];
+    for (size_t p = 0; p < plan_count && p < LIST_ITEMS_MAX; p++) {
+        const char *column = sk_table_column_name(table, plans[p].column);
+        skd_line_excerpt(name, column, strlen(column));
+        snprintf(item, sizeof item, "'%s'", name);
+        if (!skd_list_add(&list, item))
             break;
-        used += (size_t)n;
     }
-    if (plan_count > LIST_ITEMS_MAX && used < sizeof names)
-        snprintf(names + used, sizeof names - used, " and %zu more",
-                 plan_count - LIST_ITEMS_MAX);
+    skd_list_finish(&list, plan_count, false);
     return sk_error_set(err, SK_ERR_INPUT,
                         "No feature column is left besides the target '%s': %s %s dropped "
                         "as empty, constant, or text with more than %zu distinct values. "

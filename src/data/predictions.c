@@ -24,6 +24,7 @@
  * Binned mode lives in predictions_bins.c, the CSV stream front end in
  * predictions_stream.c, and what they share in predictions_internal.h.
  */
+#include "data_internal.h"
 #include "predictions_internal.h"
 
 #include <errno.h>
@@ -124,6 +125,8 @@ static size_t dict_add(label_dict *dict, const char *text)
         dict->counts[dict->count] = 0;
         dict->slots[slot] = (uint32_t)(dict->count + 1);
         dict->count++;
+        if (!sk_parse_double(text, NULL))
+            dict->non_numeric++;
     }
     size_t code = dict->slots[slot] - 1;
     dict->counts[code]++;
@@ -221,11 +224,23 @@ static bool same_ignoring_case(const char *label, const char *requested)
     return strcasecmp(label, requested) == 0;
 }
 
+/* True when label is a number equal to value. */
+static bool equals_number(const char *label, double value)
+{
+    double parsed;
+    return sk_parse_double(label, &parsed) && parsed == value;
+}
+
 static bool same_number(const char *label, const char *requested)
 {
-    double a, b;
-    return sk_parse_double(label, &a) && sk_parse_double(requested, &b) && a == b;
+    double value;
+    return sk_parse_double(requested, &value) && equals_number(label, value);
 }
+
+/* The rules of match_label(), in the order they are tried. */
+static bool (*const match_rules[MATCH_RULES])(const char *, const char *) = {
+    same_text, same_unquoted, same_ignoring_case, same_number,
+};
 
 /* Finds the label that a user-given label names: by exact text, without
  * surrounding single quotes, ignoring case, or as the same number ("1"
@@ -233,11 +248,8 @@ static bool same_number(const char *label, const char *requested)
  * Returns NULL when none does. */
 static const char *match_label(const char **labels, size_t count, const char *requested)
 {
-    bool (*const rules[])(const char *, const char *) = {
-        same_text, same_unquoted, same_ignoring_case, same_number,
-    };
-    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
-        const char *found = match_unique(labels, count, requested, rules[i]);
+    for (size_t i = 0; i < MATCH_RULES; i++) {
+        const char *found = match_unique(labels, count, requested, match_rules[i]);
         if (found != NULL)
             return found;
     }
@@ -330,39 +342,35 @@ static void value_excerpt(const char *text, char *out)
 /* Writes "'a', 'b', ... and N more" for the column names. */
 static void list_columns(const predictions_reader *reader, char *buffer, size_t size)
 {
-    size_t columns = reader->columns;
-    size_t listed_count = columns < LIST_ITEMS_MAX ? columns : LIST_ITEMS_MAX;
-    size_t used = 0;
-    buffer[0] = '\0';
-    for (size_t i = 0; i < listed_count && used < size; i++) {
-        int n = snprintf(buffer + used, size - used, "%s'%s'", i == 0 ? "" : ", ",
-                         reader->names[i]);
-        if (n < 0)
-            return;
-        used += (size_t)n;
+    skd_list list;
+    skd_list_start(&list, buffer, size);
+    char name[VALUE_EXCERPT_MAX + 4];
+    char item[sizeof name + 2];
+    for (size_t i = 0; i < reader->columns && i < LIST_ITEMS_MAX; i++) {
+        value_excerpt(reader->names[i], name);
+        snprintf(item, sizeof item, "'%s'", name);
+        if (!skd_list_add(&list, item))
+            break;
     }
-    if (listed_count < columns && used < size)
-        snprintf(buffer + used, size - used, " and %zu more", columns - listed_count);
+    skd_list_finish(&list, reader->columns, false);
 }
 
 /* Writes "'0' (5 rows), '1' (3 rows) and N more" for the sorted labels. */
 static void list_labels(const predictions_reader *reader, char *buffer, size_t size)
 {
-    size_t count = reader->labels.count;
-    size_t listed_count = count < LIST_ITEMS_MAX ? count : LIST_ITEMS_MAX;
-    size_t used = 0;
-    buffer[0] = '\0';
-    for (size_t i = 0; i < listed_count && used < size; i++) {
-        const char *label = reader->sorted_labels[i];
-        size_t rows = reader->labels.counts[dict_code(&reader->labels, label)];
-        int n = snprintf(buffer + used, size - used, "%s'%s' (%zu row%s)",
-                         i == 0 ? "" : ", ", label, rows, rows == 1 ? "" : "s");
-        if (n < 0)
-            return;
-        used += (size_t)n;
+    skd_list list;
+    skd_list_start(&list, buffer, size);
+    char label[VALUE_EXCERPT_MAX + 4];
+    char item[sizeof label + 40];
+    for (size_t i = 0; i < reader->labels.count && i < LIST_ITEMS_MAX; i++) {
+        const char *key = reader->sorted_labels[i];
+        size_t rows = reader->labels.counts[dict_code(&reader->labels, key)];
+        value_excerpt(key, label);
+        snprintf(item, sizeof item, "'%s' (%zu row%s)", label, rows, rows == 1 ? "" : "s");
+        if (!skd_list_add(&list, item))
+            break;
     }
-    if (listed_count < count && used < size)
-        snprintf(buffer + used, size - used, " and %zu more", count - listed_count);
+    skd_list_finish(&list, reader->labels.count, false);
 }
 
 /* ---- step 1: columns ------------------------------------------------------ */
@@ -515,11 +523,42 @@ static sk_status columns_not_given(const predictions_reader *reader)
                         file, reader->columns, names);
 }
 
-/* Counts a cell of a two-column file towards detection. */
-static int note_evidence(column_evidence *evidence, const char *cell)
+/* Records which distinct values of a column the match rules pair with the
+ * --positive text, so that detection can tell whether match_label() would
+ * find that class in the column. */
+static int note_positive_match(const predictions_reader *reader, column_evidence *evidence,
+                               const char *cell)
 {
+    for (size_t r = 0; r < MATCH_RULES; r++) {
+        if (evidence->positive_ambiguous[r])
+            continue;
+        /* same_number() with --positive parsed once, not on every row. */
+        bool matched = match_rules[r] == same_number
+                           ? reader->positive_is_number
+                                 && equals_number(cell, reader->positive_number)
+                           : match_rules[r](cell, reader->options->positive);
+        if (!matched)
+            continue;
+        char *match = evidence->positive_matches[r];
+        if (match == NULL) {
+            evidence->positive_matches[r] = sk_strdup(cell);
+            if (evidence->positive_matches[r] == NULL)
+                return -1;
+        } else if (strcmp(match, cell) != 0) {
+            evidence->positive_ambiguous[r] = true;
+        }
+    }
+    return 0;
+}
+
+/* Counts a cell of column c of a two-column file towards detection. */
+static int note_evidence(predictions_reader *reader, size_t c, const char *cell)
+{
+    column_evidence *evidence = &reader->evidence[c];
     if (cell == NULL)
         return 0;
+    if (reader->options->positive != NULL && note_positive_match(reader, evidence, cell) != 0)
+        return -1;
     if (!evidence->first_seen) {
         evidence->first_seen = true;
         evidence->numeric = sk_parse_double(cell, NULL);
@@ -541,19 +580,79 @@ static int note_evidence(column_evidence *evidence, const char *cell)
     return 0;
 }
 
+/* True when match_label() would find the --positive class among the
+ * column's values: some rule matches exactly one distinct value. */
+static bool contains_positive(const column_evidence *evidence)
+{
+    for (size_t r = 0; r < MATCH_RULES; r++) {
+        if (evidence->positive_matches[r] != NULL && !evidence->positive_ambiguous[r])
+            return true;
+    }
+    return false;
+}
+
+/* Returns how many of the two columns are candidates. */
+static size_t count_candidates(const bool candidate[2])
+{
+    return (size_t)candidate[0] + (size_t)candidate[1];
+}
+
+/* Writes the sentence that reports how --positive took part in detection,
+ * or "" without --positive. */
+static void positive_detection_note(const predictions_reader *reader,
+                                    const bool positive_candidate[2], char *buffer,
+                                    size_t size)
+{
+    const char *positive = reader->options->positive;
+    if (positive == NULL) {
+        buffer[0] = '\0';
+        return;
+    }
+    char value[VALUE_EXCERPT_MAX + 4];
+    value_excerpt(positive, value);
+    if (count_candidates(positive_candidate) == 2)
+        snprintf(buffer, size,
+                 " The --positive class '%s' was taken into account, but both columns "
+                 "contain it and are numeric.",
+                 value);
+    else
+        snprintf(buffer, size,
+                 " The --positive class '%s' was taken into account, but no column "
+                 "contains it beside a numeric column.",
+                 value);
+}
+
 /*
  * Chooses the label of a two-column file: the column with exactly two
- * distinct values beside a numeric column.  A column of one value beside a
- * numeric column of several is taken as the label too, so that the label
- * step can report the missing class.  scope is "" for the whole file or a
- * phrase naming the rows examined.  Stores the label column in *label.
+ * distinct values beside a numeric column.  When that does not single out
+ * one column and --positive is given, the column that contains the positive
+ * class (as match_label() finds it) beside a numeric column.  A column of
+ * one value beside a numeric column of several is taken as the label too,
+ * so that the label step can report the missing class.  scope is "" for the
+ * whole file or a phrase naming the rows examined.  Stores the label column
+ * in *label, and whether --positive decided it in *by_positive.
  */
-static sk_status detect_label(predictions_reader *reader, const char *scope, size_t *label)
+static sk_status detect_label(predictions_reader *reader, const char *scope, size_t *label,
+                              bool *by_positive)
 {
     const column_evidence *evidence = reader->evidence;
     bool candidate[2];
+    bool positive_candidate[2] = { false, false };
+    *by_positive = false;
     for (size_t c = 0; c < 2; c++)
         candidate[c] = evidence[c].distinct == 2 && evidence[1 - c].numeric;
+    /* NOTE: a numeric --positive also matches a score of the same value
+     * ("1" matches a probability written as 1.0), and a file with such a
+     * score has two candidates and is rejected. */
+    if (count_candidates(candidate) != 1 && reader->options->positive != NULL) {
+        for (size_t c = 0; c < 2; c++)
+            positive_candidate[c] = contains_positive(&evidence[c]) && evidence[1 - c].numeric;
+        if (count_candidates(positive_candidate) == 1) {
+            *label = positive_candidate[0] ? 0 : 1;
+            *by_positive = true;
+            return SK_OK;
+        }
+    }
     if (!candidate[0] && !candidate[1]) {
         for (size_t c = 0; c < 2; c++)
             candidate[c] = evidence[c].distinct == 1 && evidence[1 - c].numeric
@@ -561,23 +660,25 @@ static sk_status detect_label(predictions_reader *reader, const char *scope, siz
     }
 
     char file[PLACE_MAX];
+    char positive_note[SK_ERROR_MAX / 4];
     skp_file_phrase(reader, file, sizeof file);
+    positive_detection_note(reader, positive_candidate, positive_note, sizeof positive_note);
     const char *first = reader->names[0];
     const char *second = reader->names[1];
     if (candidate[0] && candidate[1]) {
         return sk_error_set(reader->err, SK_ERR_INPUT,
                             "Both columns of the prediction file%s, '%s' and '%s', contain "
-                            "two distinct numbers%s, so either could be the label. Name "
+                            "two distinct numbers%s, so either could be the label.%s Name "
                             "them with --label COL --score COL.",
-                            file, first, second, scope);
+                            file, first, second, scope, positive_note);
     }
     if (!candidate[0] && !candidate[1]) {
         return sk_error_set(reader->err, SK_ERR_INPUT,
                             "Neither column of the prediction file%s, '%s' or '%s', looks "
                             "like the label%s: a label column contains exactly two "
-                            "distinct values and the score column beside it is numeric. "
+                            "distinct values and the score column beside it is numeric.%s "
                             "Name them with --label COL --score COL.",
-                            file, first, second, scope);
+                            file, first, second, scope, positive_note);
     }
     *label = candidate[0] ? 0 : 1;
     return SK_OK;
@@ -675,7 +776,8 @@ static sk_status prepare_rows(predictions_reader *reader)
         result->score_names[i] = sk_strdup(reader->names[reader->score_column[i]]);
         if (result->score_names[i] == NULL)
             return skp_out_of_memory(reader);
-        reader->ranges[i] = (column_range){ true, INFINITY, -INFINITY };
+        reader->ranges[i] = (column_range){ .probability = true, .min = INFINITY,
+                                             .max = -INFINITY };
     }
     reader->state = COLUMNS_READY;
     return SK_OK;
@@ -691,6 +793,9 @@ sk_status skp_set_columns(predictions_reader *reader, char **names, size_t colum
             return columns_not_given(reader);
         reader->state = COLUMNS_DETECTING;
         reader->detected = true;
+        if (options->positive != NULL)
+            reader->positive_is_number = sk_parse_double(options->positive,
+                                                         &reader->positive_number);
         return SK_OK;
     }
     sk_status status = choose_given_columns(reader);
@@ -705,6 +810,19 @@ bool skp_column_is_read(const predictions_reader *reader, size_t column)
 }
 
 /* ---- step 2: rows ------------------------------------------------------------ */
+
+/* Counts the distinct scores of a column up to three, so that a score
+ * column of two values, which may be the label, can be named. */
+static void note_distinct_score(column_range *range, double score)
+{
+    for (size_t i = 0; i < range->distinct && i < 2; i++) {
+        if (range->first_values[i] == score)
+            return;
+    }
+    if (range->distinct < 2)
+        range->first_values[range->distinct] = score;
+    range->distinct++;
+}
 
 /* Parses the score cell of score column `index`, or fails naming its line. */
 static sk_status parse_score(predictions_reader *reader, size_t index, const char *cell,
@@ -743,6 +861,8 @@ static sk_status parse_score(predictions_reader *reader, size_t index, const cha
     }
 
     column_range *range = &reader->ranges[index];
+    if (range->distinct < 3)
+        note_distinct_score(range, score);
     if (score < 0.0 || score > 1.0)
         range->probability = false;
     if (score < range->min)
@@ -803,6 +923,139 @@ size_t skp_code_at(const code_array *codes, size_t row)
     return codes->wide != NULL ? codes->wide[row] : codes->narrow[row];
 }
 
+/* ---- label columns that look like scores ----------------------------------- */
+
+/* Writes name as one word for a POSIX shell: unchanged when it contains
+ * only characters that need no quoting, else in single quotes. */
+static void shell_word(const char *name, char *out, size_t size)
+{
+    static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                "0123456789_-.,/+:@%";
+    if (name[0] != '\0' && strspn(name, plain) == strlen(name)) {
+        snprintf(out, size, "%s", name);
+        return;
+    }
+    size_t used = 0;
+    if (size < 3) {
+        out[0] = '\0';
+        return;
+    }
+    out[used++] = '\'';
+    for (const char *c = name; *c != '\0'; c++) {
+        /* A quote inside becomes '\'' (close, escaped quote, reopen). */
+        const char *piece = *c == '\'' ? "'\\''" : NULL;
+        size_t len = piece != NULL ? strlen(piece) : 1;
+        if (used + len + 2 > size)
+            break;
+        if (piece != NULL)
+            memcpy(out + used, piece, len);
+        else
+            out[used] = *c;
+        used += len;
+    }
+    out[used++] = '\'';
+    out[used] = '\0';
+}
+
+/* Writes the advice that follows a label column that looks like scores.
+ * When exactly one score column contains two distinct values, the advice
+ * names it as the label and gives the options that read the columns so,
+ * with the label column in its place among the scores. */
+static void write_label_advice(const predictions_reader *reader, char *buffer, size_t size)
+{
+    const sk_predictions *result = reader->result;
+    size_t two_valued = 0;
+    size_t found = 0;
+    for (size_t i = 0; i < result->score_columns; i++) {
+        if (reader->ranges[i].distinct == 2) {
+            two_valued = i;
+            found++;
+        }
+    }
+    if (found != 1) {
+        snprintf(buffer, size,
+                 "Give the column of true labels with --label COL and the score columns "
+                 "with --score COL.");
+        return;
+    }
+
+    char word[SK_ERROR_MAX / 8];
+    char label_option[SK_ERROR_MAX / 8];
+    char score_option[SK_ERROR_MAX / 4];
+    shell_word(result->score_names[two_valued], label_option, sizeof label_option);
+    size_t used = 0;
+    score_option[0] = '\0';
+    for (size_t i = 0; i < result->score_columns && used < sizeof score_option; i++) {
+        const char *name = i == two_valued ? reader->names[reader->label_column]
+                                           : result->score_names[i];
+        shell_word(name, word, sizeof word);
+        int n = snprintf(score_option + used, sizeof score_option - used, "%s%s",
+                         i == 0 ? "" : ",", word);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+
+    const column_range *range = &reader->ranges[two_valued];
+    double low = fmin(range->first_values[0], range->first_values[1]);
+    double high = fmax(range->first_values[0], range->first_values[1]);
+    snprintf(buffer, size,
+             "Column '%s' contains two values, %g and %g, so it looks like the label: "
+             "give --label %s --score %s.",
+             result->score_names[two_valued], low, high, label_option, score_option);
+}
+
+/* What the distinct values of a label column suggest it is. */
+typedef enum {
+    LABELS_PLAUSIBLE,       /* classes, or too few values to tell */
+    LABELS_FRACTIONAL,      /* many numbers, some with a fractional part: scores */
+    LABELS_MOSTLY_UNIQUE    /* many whole numbers, more than half as many as the rows */
+} label_shape;
+
+/* Distinct labels above which a label column of numbers only is read as
+ * scores or ids when some values have a fractional part or the values
+ * number more than half the rows.  Up to LIST_ITEMS_MAX labels the message
+ * lists every one, which shows the user what the column contains.  Beyond,
+ * the list is cut, so the message describes the values instead. */
+#define SCORE_LIKE_MIN_VALUES LIST_ITEMS_MAX
+
+static label_shape label_column_shape(const predictions_reader *reader)
+{
+    const label_dict *labels = &reader->labels;
+    if (labels->count <= SCORE_LIKE_MIN_VALUES || labels->non_numeric > 0)
+        return LABELS_PLAUSIBLE;
+    for (size_t code = 0; code < labels->count; code++) {
+        double value = 0.0;
+        if (sk_parse_double(labels->keys[code], &value) && value != floor(value))
+            return LABELS_FRACTIONAL;
+    }
+    return labels->count > reader->rows / 2 ? LABELS_MOSTLY_UNIQUE : LABELS_PLAUSIBLE;
+}
+
+/* Returns the error for a label column whose values look like scores or
+ * ids (shape is not LABELS_PLAUSIBLE).  Needs sorted_labels. */
+static sk_status reject_score_like_labels(const predictions_reader *reader, label_shape shape)
+{
+    /* A third of a message each, so that the advice after them fits. */
+    char listed[SK_ERROR_MAX / 3];
+    char advice[SK_ERROR_MAX / 3];
+    list_labels(reader, listed, sizeof listed);
+    write_label_advice(reader, advice, sizeof advice);
+    const char *name = reader->result->label_name;
+    size_t count = reader->labels.count;
+    if (shape == LABELS_FRACTIONAL) {
+        return sk_error_set(reader->err, SK_ERR_INPUT,
+                            "Column '%s' looks like scores rather than labels: its %zu "
+                            "distinct values are all numbers, some with a fractional part: "
+                            "%s. %s",
+                            name, count, listed, advice);
+    }
+    return sk_error_set(reader->err, SK_ERR_INPUT,
+                        "Column '%s' looks like scores or ids rather than labels: its %zu "
+                        "distinct values are all numbers, more than half as many as the "
+                        "%zu rows: %s. %s",
+                        name, count, reader->rows, listed, advice);
+}
 
 /* Reads one data row: the label text and the score texts in score-column
  * order, NULL for a missing cell.  line is the row's first line. */
@@ -830,11 +1083,12 @@ static sk_status add_row(predictions_reader *reader, const char *label,
     if (code == SIZE_MAX)
         return skp_out_of_memory(reader);
     if (reader->labels.count > MAX_CLASSES) {
+        char advice[SK_ERROR_MAX / 2];
+        write_label_advice(reader, advice, sizeof advice);
         return sk_error_set(reader->err, SK_ERR_INPUT,
                             "Column '%s' has more than %d distinct labels, so it looks "
-                            "like an id or score column rather than classes. Give the "
-                            "column of true labels with --label COL.",
-                            result->label_name, MAX_CLASSES);
+                            "like an id or score column rather than classes. %s",
+                            result->label_name, MAX_CLASSES, advice);
     }
     for (size_t i = 0; i < result->score_columns; i++) {
         sk_status status = parse_score(reader, i, scores[i], line);
@@ -895,17 +1149,20 @@ static sk_status finish_detection(predictions_reader *reader, bool partial)
     if (partial)
         snprintf(scope, sizeof scope, " in the first %d rows", DETECT_ROWS);
     size_t label;
-    sk_status status = detect_label(reader, scope, &label);
+    bool by_positive;
+    sk_status status = detect_label(reader, scope, &label, &by_positive);
     if (status != SK_OK)
         return status;
     reader->label_column = label;
     status = add_score_column(reader, 1 - label);
     if (status == SK_OK)
         status = add_notice(reader,
-                            "Column '%s' was read as the label and column '%s' as the "
+                            "Column '%s' was read as the label%s and column '%s' as the "
                             "score; name them with --label and --score to choose "
                             "otherwise.",
-                            reader->names[label], reader->names[1 - label]);
+                            reader->names[label],
+                            by_positive ? " because it contains the --positive class," : "",
+                            reader->names[1 - label]);
     if (status == SK_OK)
         status = prepare_rows(reader);
     if (status == SK_OK)
@@ -941,7 +1198,7 @@ sk_status skp_feed_row(predictions_reader *reader, const char *const *cells, siz
     }
     if (reader->detected) {
         for (size_t c = 0; c < 2; c++) {
-            if (note_evidence(&reader->evidence[c], cells[c]) != 0)
+            if (note_evidence(reader, c, cells[c]) != 0)
                 return skp_out_of_memory(reader);
         }
     }
@@ -980,8 +1237,15 @@ static sk_status choose_positive(predictions_reader *reader)
                             "column and that the file contains all the rows.",
                             result->label_name, listed);
     }
-    if (requested != NULL) {
+    if (requested != NULL)
         reader->positive_key = match_label(labels, count, requested);
+    /* A --positive that names one of the values requests one-vs-rest,
+     * whatever the values look like. */
+    label_shape shape = label_column_shape(reader);
+    if (reader->positive_key == NULL && shape != LABELS_PLAUSIBLE)
+        return reject_score_like_labels(reader, shape);
+
+    if (requested != NULL) {
         if (reader->positive_key == NULL) {
             return sk_error_set(reader->err, SK_ERR_INPUT,
                                 "The positive class '%s' is not a label of column '%s'. The "
@@ -1085,8 +1349,9 @@ double skp_orient(const sk_predictions *result, size_t index, double score)
     return result->probability[index] ? 1.0 - score : 0.0 - score;
 }
 
-/* Writes "'a' and 'b'" (or "'a', 'b' and 'c'") for the score columns whose
- * probability flag equals `probability`.  Returns how many there are. */
+/* Writes "'a' and 'b'" (or "'a', 'b' and 'c'", or "'a', 'b' and N more"
+ * when they do not fit) for the score columns whose probability flag
+ * equals `probability`.  Returns how many there are. */
 static size_t list_scores_of_kind(const sk_predictions *result, bool probability,
                                   char *buffer, size_t size)
 {
@@ -1094,23 +1359,19 @@ static size_t list_scores_of_kind(const sk_predictions *result, bool probability
     for (size_t i = 0; i < result->score_columns; i++)
         total += result->probability[i] == probability;
 
-    size_t used = 0, listed = 0;
-    buffer[0] = '\0';
-    for (size_t i = 0; i < result->score_columns && used < size; i++) {
+    skd_list list;
+    skd_list_start(&list, buffer, size);
+    char name[VALUE_EXCERPT_MAX + 4];
+    char item[sizeof name + 2];
+    for (size_t i = 0; i < result->score_columns; i++) {
         if (result->probability[i] != probability)
             continue;
-        const char *separator = ", ";
-        if (listed == 0)
-            separator = "";
-        else if (listed + 1 == total)
-            separator = " and ";
-        int n = snprintf(buffer + used, size - used, "%s'%s'", separator,
-                         result->score_names[i]);
-        if (n < 0)
+        value_excerpt(result->score_names[i], name);
+        snprintf(item, sizeof item, "'%s'", name);
+        if (!skd_list_add(&list, item))
             break;
-        used += (size_t)n;
-        listed++;
     }
+    skd_list_finish(&list, total, true);
     return total;
 }
 
@@ -1231,7 +1492,8 @@ sk_status skp_finish_rows(predictions_reader *reader)
     if (reader->detected) {
         /* The choice from the first rows must hold for the whole file. */
         size_t label;
-        status = detect_label(reader, "", &label);
+        bool by_positive;
+        status = detect_label(reader, "", &label, &by_positive);
         if (status != SK_OK)
             return status;
         if (label != reader->label_column) {
@@ -1294,6 +1556,8 @@ static void reader_free(predictions_reader *reader)
     for (size_t c = 0; c < 2; c++) {
         free(reader->evidence[c].seen[0]);
         free(reader->evidence[c].seen[1]);
+        for (size_t r = 0; r < MATCH_RULES; r++)
+            free(reader->evidence[c].positive_matches[r]);
     }
     for (size_t r = 0; r < reader->detection_row_count; r++) {
         free(reader->detection_rows[r].cells[0]);

@@ -44,6 +44,7 @@ typedef struct {
     uint32_t *slots;    /* [slot_count] code + 1 of the label hashed there; 0 = empty */
     size_t slot_count;  /* a power of two */
     size_t last_code;   /* code of the previous lookup, as labels come in runs */
+    size_t non_numeric; /* keys that are not numbers */
 } label_dict;
 
 /* ---- exact-mode storage ------------------------------------------------- */
@@ -83,6 +84,8 @@ typedef struct {
 typedef struct {
     bool probability;       /* every score so far lies in [0, 1] */
     double min, max;
+    double first_values[2]; /* the first two distinct scores */
+    size_t distinct;        /* distinct scores, counted up to 3 */
 } column_range;
 
 /* ---- reader state -------------------------------------------------------- */
@@ -93,12 +96,20 @@ typedef enum {
     COLUMNS_READY
 } column_state;
 
+/* Rules that match a label given in the options to a label of the file
+ * (see match_label() in predictions.c). */
+#define MATCH_RULES 4
+
 /* What the rows show of one column of a two-column file, for detection. */
 typedef struct {
     char *seen[2];          /* the first two distinct values */
     size_t distinct;        /* distinct non-missing values, counted up to 3 */
     bool first_seen;        /* a non-missing value has been read */
     bool numeric;           /* the first non-missing value is a number */
+    /* With --positive: per match rule, the first distinct value that the
+     * rule matches to the --positive text, and whether a second one did. */
+    char *positive_matches[MATCH_RULES];
+    bool positive_ambiguous[MATCH_RULES];
 } column_evidence;
 
 /* A data row held back while the label column is being detected. */
@@ -122,6 +133,8 @@ typedef struct {
     size_t label_column;
     size_t *score_column;           /* [result->score_columns] */
     column_evidence evidence[2];    /* two-column files without --label/--score */
+    bool positive_is_number;        /* --positive parses as a number, for detection */
+    double positive_number;         /* its value then */
     detection_row *detection_rows;  /* [detection_row_count] */
     size_t detection_row_count;
 
