@@ -329,6 +329,8 @@ expect_error "unknown option" 2 "--frobnicate" train "$demo" --target Class --fr
 expect_error "unknown command" 2 "explode" explode
 expect_error "negative learning rate" 2 "\-1" train "$demo" --target Class --lr -1
 expect_error "zero epochs" 2 "'0'" train "$demo" --target Class --epochs 0
+expect_error "negative --exact-limit" 2 "whole number of at least 1, got '-5'" \
+    inspect "$demo" --exact-limit -5
 expect_error "val fraction above 1" 2 "'2'" train "$demo" --target Class --val-fraction 2
 expect_error "bad class weight" 2 "'heavy'" train "$demo" --target Class --class-weight heavy
 expect_error "bad report format" 2 "'xml'" train "$demo" --target Class --report=xml

@@ -195,8 +195,13 @@ static sk_status parse_unsigned(const char *option, const char *text,
     char *end = NULL;
     errno = 0;
     unsigned long parsed = strtoul(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || text[0] == '-'
-        || parsed < min || parsed > max)
+    bool valid = errno == 0 && end != text && *end == '\0' && text[0] != '-' && parsed >= min
+                 && parsed <= max;
+    /* No upper bound but the type's: a limit of 20 digits would only puzzle. */
+    if (!valid && max == ULONG_MAX)
+        return sk_error_set(err, SK_ERR_INPUT, "%s must be a whole number of at least %lu, got '%s'",
+                            option, min, text);
+    if (!valid)
         return sk_error_set(err, SK_ERR_INPUT,
                             "%s must be a whole number from %lu to %lu, got '%s'",
                             option, min, max, text);
