@@ -609,6 +609,13 @@ static void draw_overview(const view_state *v, int top_h, int bottom_h, int half
                                   COLS - conf_w - met_w });
 }
 
+void view_announce(view_state *v, const char *text)
+{
+    snprintf(v->message, sizeof v->message, "%s", text);
+    draw_status(v);
+    refresh();
+}
+
 void view_draw(const view_state *v)
 {
     werase(stdscr);

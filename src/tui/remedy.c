@@ -116,6 +116,7 @@ bool view_recalibrate(view_state *v)
         return false;
     }
 
+    view_announce(v, "recalibrating...");
     sk_session *session = NULL;
     sk_error err = { "" };
     unsigned long seed = options != NULL ? options->seed : sk_train_defaults().seed;
@@ -169,6 +170,7 @@ bool view_swap_classes(view_state *v)
         }
     }
 
+    view_announce(v, "swapping the classes...");
     sk_session *session = NULL;
     sk_error err = { "" };
     if (sk_session_new_swapped(v->session, &session, &err) != SK_OK) {

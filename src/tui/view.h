@@ -122,6 +122,10 @@ typedef struct {
  * shows it.  Returns false with view->message set when it cannot start. */
 bool view_start_run(view_state *view, const sk_train_options *options);
 
+/* Shows text on the status line at once, before a step that takes a while
+ * (seconds for 10^7 rows); the step's outcome replaces it. */
+void view_announce(view_state *view, const char *text);
+
 /* Returns true for a run made by recalibrating another (not for a swap). */
 bool view_is_recalibrated(const sk_session *session);
 
