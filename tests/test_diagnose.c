@@ -339,7 +339,9 @@ static void ranking_inverted(void **state)
      * the scores of the other class. */
     fixture_init(&f, 1000, 100, 0.05, 0.40, 0.45, 0.95);
     assert_true(fires(&f.input, "ranking-inverted"));
-    assert_non_null(strstr(action_of(&f.input, "ranking-inverted"), "--score-of"));
+    assert_non_null(strstr(action_of(&f.input, "ranking-inverted"), "--score-of LABEL"));
+    f.input.other_score_of = "good";
+    assert_non_null(strstr(action_of(&f.input, "ranking-inverted"), "--score-of 'good'"));
     f.input.can_retrain = true;
     assert_non_null(strstr(action_of(&f.input, "ranking-inverted"), "labels"));
     fixture_free(&f);

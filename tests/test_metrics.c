@@ -1823,6 +1823,46 @@ static void binned_bootstrap_matches_exact(void **state)
     gsl_rng_free(rng);
 }
 
+/* One scan for every criterion gives what one call per criterion gives. */
+static void best_thresholds_match_single_scans(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(rng);
+    const size_t sizes[] = {0, 1, 5, 2000};
+    sk_criterion_options options = sk_criterion_defaults();
+    options.beta = 0.5;
+    options.cost_fp = 3.0;
+    options.min_precision = 0.3;
+    options.min_recall = 0.9;
+    for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+        size_t n = sizes[t];
+        double *s = calloc(n + 1, sizeof *s);
+        unsigned char *y = calloc(n + 1, 1);
+        assert_true(s && y);
+        gsl_rng_set(rng, 300 + t);
+        random_scores(rng, n, s, y);
+        sk_sweep *sweep = NULL;
+        sk_error err = {""};
+        assert_int_equal(sk_sweep_new(s, y, n, &sweep, &err), SK_OK);
+        sk_threshold_choice all[SK_CRITERION_COUNT];
+        sk_sweep_best_thresholds(sweep, &options, all);
+        for (int c = 0; c < SK_CRITERION_COUNT; c++) {
+            sk_threshold_choice one = sk_sweep_best_threshold(sweep, (sk_criterion)c, &options);
+            assert_int_equal(all[c].found, one.found);
+            if (!one.found)
+                continue;
+            assert_true(all[c].threshold == one.threshold);
+            assert_true(all[c].value == one.value);
+            assert_confusion_equal(one.confusion, all[c].confusion);
+        }
+        sk_sweep_free(sweep);
+        free(s);
+        free(y);
+    }
+    gsl_rng_free(rng);
+}
+
 /* ---- building in place, rows, thinned curves ---------------------------- */
 
 /* Orders (score, label) pairs for comparing multisets. */
@@ -2047,6 +2087,7 @@ int main(void)
         cmocka_unit_test(histograms_agree),
         cmocka_unit_test(sweep_rejects_bad_scores),
         cmocka_unit_test(empty_sweep),
+        cmocka_unit_test(best_thresholds_match_single_scans),
         cmocka_unit_test(adopt_matches_new_and_gives_rows_back),
         cmocka_unit_test(thin_curves_fit_on_curve),
         cmocka_unit_test(criterion_options_checked),

@@ -226,6 +226,15 @@ if [ "$spread" -le 2 ]; then
 else
     fail "histogram bars of uniform scores differ by $spread eighths"
 fi
+check_screen "inspect notes how the file was read" "note: Column 'y' was read as the label"
+tm send-keys -t test '?'
+check_screen "help of a file's run lists the notes" "How the file was read:"
+if screen | grep -q "w f b r"; then
+    fail "help of a file's run lists the training keys"
+else
+    pass "help of a file's run leaves out the training keys"
+fi
+tm send-keys -t test x
 tm send-keys -t test q
 check_screen "inspect of uniform scores exits" "EXIT=0"
 

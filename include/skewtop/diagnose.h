@@ -48,6 +48,8 @@ typedef struct {
     bool diverged;                  /* the training loss became NaN or infinite */
     bool single_class_train;        /* the training split contains one class */
     bool leakage_risk;              /* overlapping windows were split at random */
+    const char *other_score_of;     /* scores from a file: the --score-of label that
+                                       reads them the other way round, or NULL */
     bool can_retrain;               /* a run trained here, so the keys that start a
                                        new training run apply; false for scores
                                        from a file and runs derived from others */

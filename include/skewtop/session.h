@@ -89,6 +89,9 @@ typedef struct {
                                      of a random split) */
     char *const *notices;         /* [notice_count] sentences about the data */
     size_t notice_count;
+    const char *other_score_of;   /* scores from a file: the label that --score-of
+                                     would name to read them the other way round,
+                                     or NULL (training, or more than two labels) */
 } sk_run_info;
 
 typedef struct sk_session sk_session;

@@ -282,6 +282,17 @@ static sk_status read_with_progress(const cli_settings *settings, sk_predictions
     return job.status;
 }
 
+/* Returns the label that --score-of names to read the scores of p the
+ * other way round, or NULL with more than two labels, where the rest have
+ * no single name. */
+static const char *other_score_of(const sk_predictions *p)
+{
+    if (p->one_vs_rest || p->score_of_label == NULL)
+        return NULL;
+    return strcmp(p->score_of_label, p->positive_label) == 0 ? p->negative_label
+                                                              : p->positive_label;
+}
+
 /* Makes the session of score column i over a sweep of its scores: exact,
  * built in the memory of the scores, or binned when the file passed the
  * exact limit.  The column's scores are gone afterwards, and after the
@@ -347,6 +358,7 @@ static sk_status load_predictions(cli_settings *settings, invocation *inv, bool 
             .negative_label = p->negative_label,
             .notices = p->notices,
             .notice_count = p->notice_count,
+            .other_score_of = other_score_of(p),
         };
         status = score_column_session(p, i, &info, &inv->runs[i], err);
         if (status != SK_OK)

@@ -270,6 +270,10 @@ static bool rule_ranking_inverted(const sk_diagnose_input *in, sk_finding *f)
     if (in->can_retrain)
         snprintf(f->action, sizeof f->action,
                  "check that the labels the model trains on are not inverted");
+    else if (in->other_score_of != NULL)
+        snprintf(f->action, sizeof f->action,
+                 "if the scores are for '%s', run again with --score-of '%s'",
+                 in->other_score_of, in->other_score_of);
     else
         snprintf(f->action, sizeof f->action,
                  "name the class the scores are for with --score-of LABEL");
@@ -428,8 +432,11 @@ static bool rule_uncalibrated(const sk_diagnose_input *in, sk_finding *f)
              "the prevalence.", in->positive_label);
     snprintf(f->evidence, sizeof f->evidence,
              "mean score %.4f; prevalence %.4f", mean, prevalence);
-    snprintf(f->action, sizeof f->action,
-             "press c to recalibrate, or read the scores as a ranking only");
+    /* A binned file keeps no rows to fit a map on. */
+    snprintf(f->action, sizeof f->action, "%s",
+             sk_sweep_is_binned(in->sweep)
+                 ? "run with --exact to recalibrate (c), or read the scores as a ranking only"
+                 : "press c to recalibrate, or read the scores as a ranking only");
     return true;
 }
 

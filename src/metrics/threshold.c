@@ -61,19 +61,39 @@ static bool options_valid(sk_criterion criterion,
     }
 }
 
+/* A candidate threshold: its confusion matrix and the ratios that several
+ * criteria share, computed once per candidate. */
+typedef struct {
+    sk_confusion confusion;
+    double precision, recall, specificity;
+} candidate;
+
+static candidate candidate_at(const sk_sweep *sweep, size_t rank)
+{
+    unsigned undefined = 0;
+    sk_confusion c = skm_sweep_confusion_rank(sweep, rank);
+    return (candidate){
+        .confusion = c,
+        .precision = skm_ratio(c.tp, c.tp + c.fp, 0, &undefined),
+        .recall = skm_ratio(c.tp, c.tp + c.fn, 0, &undefined),
+        .specificity = skm_ratio(c.tn, c.tn + c.fp, 0, &undefined),
+    };
+}
+
 /*
- * Returns the criterion's value at c, oriented so that larger is better
+ * Returns the criterion's value at a candidate, oriented so that larger is better
  * (the cost comes back negated).  *feasible is false where a constraint
  * fails.
  */
-static double criterion_score(sk_criterion criterion, sk_confusion c,
+static double criterion_score(sk_criterion criterion, const candidate *at,
                               const sk_criterion_options *options,
                               bool *feasible)
 {
     unsigned undefined = 0;
-    double precision = skm_ratio(c.tp, c.tp + c.fp, 0, &undefined);
-    double recall = skm_ratio(c.tp, c.tp + c.fn, 0, &undefined);
-    double specificity = skm_ratio(c.tn, c.tn + c.fp, 0, &undefined);
+    sk_confusion c = at->confusion;
+    double precision = at->precision;
+    double recall = at->recall;
+    double specificity = at->specificity;
     double n = (double)(c.tp + c.fp + c.tn + c.fn);
 
     *feasible = true;
@@ -119,38 +139,79 @@ double skm_threshold_above(const sk_sweep *sweep)
     return nextafter(highest, INFINITY);
 }
 
+/* The best value of one criterion so far in a scan. */
+typedef struct {
+    bool valid;        /* the options give the criterion a meaning */
+    bool found;
+    double best;
+    size_t rank;
+} scan_state;
+
+/*
+ * Scans the candidates once for `count` criteria and fills out[i] for
+ * criteria[i].  The confusion matrix and the shared ratios of each
+ * candidate are computed once and scored for every criterion.
+ */
+static void scan_criteria(const sk_sweep *sweep, const sk_criterion *criteria, size_t count,
+                          const sk_criterion_options *options, sk_threshold_choice *out)
+{
+    sk_criterion_options defaults = sk_criterion_defaults();
+    if (options == NULL)
+        options = &defaults;
+    scan_state state[SK_CRITERION_COUNT];
+    size_t valid = 0;
+    for (size_t i = 0; i < count; i++) {
+        out[i] = (sk_threshold_choice){ .found = false, .threshold = NAN, .value = NAN };
+        state[i] = (scan_state){ .valid = sweep->n > 0 && options_valid(criteria[i], options) };
+        valid += state[i].valid;
+    }
+    if (valid == 0)
+        return;
+
+    for (size_t rank = 0; rank <= sweep->distinct; rank++) {
+        candidate at = candidate_at(sweep, rank);
+        for (size_t i = 0; i < count; i++) {
+            if (!state[i].valid)
+                continue;
+            bool feasible;
+            double value = criterion_score(criteria[i], &at, options, &feasible);
+            if (!feasible)
+                continue;
+            if (!state[i].found || clearly_better(value, state[i].best)) {
+                state[i].found = true;
+                state[i].best = value;
+                state[i].rank = rank;
+            }
+        }
+    }
+
+    for (size_t i = 0; i < count; i++) {
+        if (!state[i].found)
+            continue;
+        size_t rank = state[i].rank;
+        out[i].found = true;
+        out[i].threshold = rank == 0 ? skm_threshold_above(sweep) : sweep->scores[rank - 1];
+        out[i].value = criteria[i] == SK_CRITERION_COST ? -state[i].best : state[i].best;
+        out[i].confusion = skm_sweep_confusion_rank(sweep, rank);
+    }
+}
+
 sk_threshold_choice sk_sweep_best_threshold(const sk_sweep *sweep,
                                             sk_criterion criterion,
                                             const sk_criterion_options *options)
 {
-    sk_threshold_choice choice = {.found = false, .threshold = NAN,
-                                  .value = NAN};
-    sk_criterion_options defaults = sk_criterion_defaults();
-    if (options == NULL)
-        options = &defaults;
-    if (sweep->n == 0 || !options_valid(criterion, options))
-        return choice;
-
-    double best = 0.0;
-    size_t best_rank = 0;
-    for (size_t rank = 0; rank <= sweep->distinct; rank++) {
-        bool feasible;
-        sk_confusion c = skm_sweep_confusion_rank(sweep, rank);
-        double value = criterion_score(criterion, c, options, &feasible);
-        if (!feasible)
-            continue;
-        if (!choice.found || clearly_better(value, best)) {
-            choice.found = true;
-            best = value;
-            best_rank = rank;
-        }
-    }
-    if (!choice.found)
-        return choice;
-
-    choice.threshold = best_rank == 0 ? skm_threshold_above(sweep)
-                                      : sweep->scores[best_rank - 1];
-    choice.value = criterion == SK_CRITERION_COST ? -best : best;
-    choice.confusion = skm_sweep_confusion_rank(sweep, best_rank);
+    sk_threshold_choice choice;
+    if ((unsigned)criterion >= SK_CRITERION_COUNT)
+        return (sk_threshold_choice){ .found = false, .threshold = NAN, .value = NAN };
+    scan_criteria(sweep, &criterion, 1, options, &choice);
     return choice;
+}
+
+void sk_sweep_best_thresholds(const sk_sweep *sweep, const sk_criterion_options *options,
+                              sk_threshold_choice out[SK_CRITERION_COUNT])
+{
+    sk_criterion all[SK_CRITERION_COUNT];
+    for (int c = 0; c < SK_CRITERION_COUNT; c++)
+        all[c] = (sk_criterion)c;
+    scan_criteria(sweep, all, SK_CRITERION_COUNT, options, out);
 }

@@ -634,6 +634,7 @@ void sk_snapshot_diagnose_input(const sk_snapshot *snapshot, const sk_run_info *
     input->diverged = snapshot->diverged;
     input->leakage_risk = info->leakage_risk;
     input->can_retrain = info->training;
+    input->other_score_of = info->other_score_of;
     input->single_class_train = info->training
                                 && (info->train_positives == 0
                                     || info->train_positives == info->train_rows);
@@ -690,9 +691,8 @@ static sk_status snapshot_rows(const sk_snapshot *s, const char *what, const dou
                             what);
     if (sk_sweep_is_binned(s->sweep))
         return sk_error_set(err, SK_ERR_INPUT,
-                            "cannot %s: the file has more rows than --exact-limit, so its "
-                            "scores were binned, not kept. Run again with --exact.",
-                            what);
+                            "the scores were binned past --exact-limit, not kept; run "
+                            "with --exact");
     *owned_scores = sk_calloc(s->n, sizeof **owned_scores);
     *owned_y = sk_calloc(s->n, 1);
     if (*owned_scores == NULL || *owned_y == NULL) {

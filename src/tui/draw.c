@@ -250,12 +250,26 @@ static void draw_confusion(const view_state *v, view_rect r)
     const char *pos = v->info->positive_label, *neg = v->info->negative_label;
     int x = r.x + 1, w = r.w - 2;
     char line[96];
+    /* Columns as wide as the largest count (at least 6), and the row names
+     * in what is left, between 5 and 9 characters. */
+    char digits[24];
+    size_t largest = c.tp > c.fn ? c.tp : c.fn;
+    largest = largest > c.fp ? largest : c.fp;
+    largest = largest > c.tn ? largest : c.tn;
+    int cw = snprintf(digits, sizeof digits, "%zu", largest);
+    cw = cw < 6 ? 6 : cw;
+    int nw = w - 2 * (cw + 1);
+    if (nw > 9)
+        nw = 9;
+    if (nw < 5)
+        nw = 5;
     /* Rows are the true class, columns the predicted one. */
-    snprintf(line, sizeof line, "%-9s%6.5s %6.5s", "true\\pred", pos, neg);
+    snprintf(line, sizeof line, "%-*.*s%*.*s %*.*s", nw, nw, nw >= 9 ? "true\\pred" : "true",
+             cw + 1, cw, pos, cw, cw, neg);
     view_text(r.y + 1, x, w, line);
-    snprintf(line, sizeof line, "%-9.8s%6zu %6zu", pos, c.tp, c.fn);
+    snprintf(line, sizeof line, "%-*.*s%*zu %*zu", nw, nw - 1, pos, cw + 1, c.tp, cw, c.fn);
     view_text(r.y + 2, x, w, line);
-    snprintf(line, sizeof line, "%-9.8s%6zu %6zu", neg, c.fp, c.tn);
+    snprintf(line, sizeof line, "%-*.*s%*zu %*zu", nw, nw - 1, neg, cw + 1, c.fp, cw, c.tn);
     view_text(r.y + 3, x, w, line);
 
     snprintf(line, sizeof line, "tp %zu fn %zu", c.tp, c.fn);
@@ -325,6 +339,15 @@ static void draw_metrics(const view_state *v, view_rect r)
     view_format_value(b, sizeof b, v->average_precision, false);
     snprintf(line, sizeof line, "ROC AUC %s AP %s", a, b);
     view_text(y++, x, w, line);
+    if (sk_sweep_is_binned(v->snapshot->sweep) && y < r.y + r.h - 1) {
+        /* Binned scores: the areas are within a stated error of exact. */
+        snprintf(line, sizeof line,
+                 v->terminal.utf8 ? "binned: AUC \u00b1%.1g AP \u00b1%.1g"
+                                  : "binned: AUC +-%.1g AP +-%.1g",
+                 sk_sweep_roc_auc_error(v->snapshot->sweep),
+                 sk_sweep_average_precision_error(v->snapshot->sweep));
+        view_text(y++, x, w, line);
+    }
     if (y < r.y + r.h - 1) {
         snprintf(line, sizeof line, "predicted + %5.1f %%", 100.0 * m.predicted_positive_rate);
         view_text(y++, x, w, line);
@@ -529,7 +552,7 @@ static void draw_status(const view_state *v)
 
 /* ---- help and too small ---------------------------------------------------- */
 
-static const char *const help_lines[] = {
+static const char *const help_training[] = {
     "left/right, h/l  threshold -/+0.01   H/L, shift-arrows  -/+0.001",
     "PgDn/PgUp        threshold -/+0.1    0  back to the first threshold",
     "o                best threshold; again: next criterion",
@@ -550,17 +573,44 @@ static const char *const help_lines[] = {
     "scale; rows at or above the threshold are predicted positive.",
 };
 
+/* Scores from a file: no training keys, and the notes on how it was read. */
+static const char *const help_file[] = {
+    "left/right, h/l  threshold -/+0.01   H/L, shift-arrows  -/+0.001",
+    "PgDn/PgUp        threshold -/+0.1    0  back to the first threshold",
+    "o                best threshold; again: next criterion",
+    "Tab, shift-Tab   views: overview, curves, calibration, runs",
+    "[ ]              previous or next run   g  histogram log scale",
+    "p                swap the positive class (again: back)",
+    "c                recalibrate: Platt, isotonic, then off",
+    "                 (fitted on half of the rows, shown on the rest)",
+    "e                export the operating point as JSON",
+    "Ctrl-L  redraw   ?  this help   q  quit",
+    "",
+    "Histograms: scores per true class, each on its own scale; rows at",
+    "or above the threshold are predicted positive.",
+};
 
-static void draw_help(void)
+static void draw_help(const view_state *v)
 {
-    int n = (int)(sizeof help_lines / sizeof help_lines[0]);
-    int w = 72 < COLS - 2 ? 72 : COLS - 2, h = n + 4;
+    bool training = from_training(v->session);
+    const char *const *lines = training ? help_training : help_file;
+    int n = training ? (int)(sizeof help_training / sizeof *help_training)
+                     : (int)(sizeof help_file / sizeof *help_file);
+    size_t notes = training ? 0 : v->info->notice_count;
+    int w = 72 < COLS - 2 ? 72 : COLS - 2;
+    int h = notes > 0 ? LINES - 2 : n + 4;
     int y = (LINES - h) / 2, x = (COLS - w) / 2;
     for (int row = 0; row < h; row++)
         mvhline(y + row, x, ' ', w);
     view_frame((view_rect){ y, x, h, w }, " keys (any key closes) ");
     for (int i = 0; i < n; i++)
-        view_text(y + 2 + i, x + 2, w - 4, help_lines[i]);
+        view_text(y + 2 + i, x + 2, w - 4, lines[i]);
+    /* How the file was read, as far as the box has room. */
+    int row = y + 2 + n + 1;
+    if (notes > 0 && row < y + h - 1)
+        view_text(row++, x + 2, w - 4, "How the file was read:");
+    for (size_t i = 0; i < notes && row < y + h - 1; i++)
+        row = wrap_text(row, y + h - 1, x + 2, w - 4, v->info->notices[i]);
 }
 
 /* The box that explains a lesson once its goal is reached. */
@@ -639,7 +689,7 @@ void view_draw(const view_state *v)
         draw_slider(v, LINES - 2);
         draw_status(v);
         if (v->show_help)
-            draw_help();
+            draw_help(v);
         else if (v->show_explanation)
             draw_explanation(v);
     }

@@ -223,14 +223,15 @@ static void take_snapshot(view_state *v)
         v->roc_auc = sk_sweep_roc_auc(s->sweep);
         calibration_before(v, s);
         v->average_precision = sk_sweep_average_precision(s->sweep);
-        /* NOTE: each search scans every distinct score on the UI thread;
-         * at 10^7 distinct scores all criteria take about a second, once
-         * per snapshot (bench/README.md). */
-        for (int c = 0; c < SK_CRITERION_COUNT; c++)
-            v->best[c] = sk_sweep_best_threshold(s->sweep, (sk_criterion)c, &v->criteria);
+        /* One scan of every distinct score for all criteria, on the UI
+         * thread, once per snapshot. */
+        sk_sweep_best_thresholds(s->sweep, &v->criteria, v->best);
     }
 
     sk_snapshot_diagnose_input(s, v->info, v->threshold, &v->diagnose);
+    /* F1 needs no options, so the scan above serves the findings too. */
+    if (v->best[SK_CRITERION_F1].found)
+        v->diagnose.best_f1 = &v->best[SK_CRITERION_F1];
     attach_unweighted(v, s);
     sk_diagnose_cache(&v->diagnose, &v->diagnose_best_f1);
     update_findings(v);
@@ -247,7 +248,18 @@ static void select_run(view_state *v, size_t index)
     v->info = sk_session_info(v->session);
     v->paused = sk_session_is_paused(v->session);
     v->have_intervals = false;
+    if (v->info->rows <= VIEW_SLOW_ROWS) {
+        take_snapshot(v);
+        return;
+    }
+    /* Curves and best thresholds of millions of scores take a moment. */
+    char kept[sizeof v->message];
+    memcpy(kept, v->message, sizeof kept);
+    char text[64];
+    snprintf(text, sizeof text, "preparing run %zu...", index + 1);
+    view_announce(v, text);
     take_snapshot(v);
+    memcpy(v->message, kept, sizeof kept);
 }
 
 /* Shows the run whose session is `session`, if the list has it. */
@@ -547,6 +559,11 @@ sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
         return status;
     }
     take_snapshot(&v);
+    /* How a file was read (columns detected, classes merged, scores turned
+     * around) matters before any number on the screen does. */
+    if (!v.info->training && v.info->notice_count > 0)
+        snprintf(v.message, sizeof v.message, "note: %s%s", v.info->notices[0],
+                 v.info->notice_count > 1 ? " (? shows every note)" : "");
 
     bool running = true, dirty = true;
     long last_frame = 0;

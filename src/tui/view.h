@@ -27,6 +27,10 @@
  * slider; the panel counts its own bins, one per column, from the sweep. */
 #define VIEW_HISTOGRAM_BINS 512
 
+/* Runs of more rows than this say so while their views are prepared: at
+ * 10^7 rows that takes most of a second. */
+#define VIEW_SLOW_ROWS 1000000
+
 /* Maximum points of a drawn ROC or precision-recall curve.  Their step of
  * about 1/1000 of an axis is finer than a cell of any terminal. */
 #define VIEW_CURVE_POINTS 2048
