@@ -246,6 +246,10 @@ static void prior_shift_errors(void **state)
     assert_non_null(strstr(err.message, "one class only"));
     assert_int_equal(SK_CALIBRATOR_NONE, c.kind);
     assert_int_equal(SK_ERR_INPUT, sk_calibrator_fit_prior_shift(1.0, 0.5, &c, &err));
+    /* Scores from a file have no training split: 0 / 0 rows. */
+    assert_int_equal(SK_ERR_INPUT, sk_calibrator_fit_prior_shift(NAN, 0.5, &c, &err));
+    assert_non_null(strstr(err.message, "training prevalence is unknown"));
+    assert_null(strstr(err.message, "one class only"));
     assert_int_equal(SK_ERR_INPUT, sk_calibrator_fit_prior_shift(0.1, NAN, &c, &err));
     assert_non_null(strstr(err.message, "effective prevalence nan"));
 }
@@ -417,6 +421,7 @@ static void platt_identity_on_calibrated(void **state)
     sk_error err = {""};
     assert_int_equal(SK_OK, sk_calibrator_fit_platt(s.scores, s.y, s.n, &c, &err));
     assert_int_equal(SK_CALIBRATOR_PLATT, c.kind);
+    assert_int_equal(SK_PLATT_INPUT_LOGIT, c.platt_input);
     assert_close(1.0, c.a, IDENTITY_TOLERANCE);
     assert_close(0.0, c.b, IDENTITY_TOLERANCE);
     simulated_free(&s);
@@ -453,6 +458,153 @@ static void calibration_lowers_ece(void **state)
         sk_calibrator_free(&c);
     }
     free(mapped);
+    simulated_free(&fit);
+    simulated_free(&held_out);
+}
+
+/*
+ * Margins m = 3 z + 2 of a logistic model whose labels follow sigmoid(z),
+ * as an SVM or an unscaled logit layer outputs them.  Platt scaling on the
+ * raw margin must recover z = m / 3 - 2 / 3, so a = 1/3 and b = -2/3.  The
+ * fit in z units has the standard errors of platt_identity_on_calibrated
+ * (0.009 for the slope and 0.013 for the intercept); on the margin they
+ * become 0.003 for a and at most 0.013 + 2/3 * 0.009 = 0.019 for b.  The
+ * tolerances are about four standard errors.
+ */
+#define MARGIN_SCALE 3.0
+#define MARGIN_OFFSET 2.0
+#define MARGIN_SLOPE_TOLERANCE 0.012
+#define MARGIN_INTERCEPT_TOLERANCE 0.08
+/* Held out, the fitted map stays within this of the true probability
+ * sigmoid(z) for every row: the intercept error of 0.08 moves a
+ * probability by at most 0.08 / 4 = 0.02, and the slope error 0.012 on
+ * margins up to about |m| = 20 by 0.24 / 4 = 0.06 in the far tails. */
+#define MARGIN_PROBABILITY_TOLERANCE 0.08
+
+/* Writes MARGIN_SCALE z + MARGIN_OFFSET of each row of s into margins. */
+static double *margins_of(const simulated *s)
+{
+    double *margins = calloc(s->n, sizeof(double));
+    assert_non_null(margins);
+    for (size_t i = 0; i < s->n; i++)
+        margins[i] = MARGIN_SCALE * s->z[i] + MARGIN_OFFSET;
+    return margins;
+}
+
+static void platt_on_margins(void **state)
+{
+    (void)state;
+    simulated fit = simulate(CALIBRATED_ROWS, -1.0, 2.0, 1.0, 0.0, 71);
+    simulated held_out = simulate(CALIBRATED_ROWS, -1.0, 2.0, 1.0, 0.0, 72);
+    double *fit_margins = margins_of(&fit);
+    double *held_margins = margins_of(&held_out);
+
+    sk_calibrator c;
+    sk_error err = {""};
+    if (sk_calibrator_fit_platt(fit_margins, fit.y, fit.n, &c, &err) != SK_OK)
+        fail_msg("Platt scaling on margins failed: %s", err.message);
+    assert_int_equal(SK_CALIBRATOR_PLATT, c.kind);
+    assert_int_equal(SK_PLATT_INPUT_MARGIN, c.platt_input);
+    assert_close(1.0 / MARGIN_SCALE, c.a, MARGIN_SLOPE_TOLERANCE);
+    assert_close(-MARGIN_OFFSET / MARGIN_SCALE, c.b, MARGIN_INTERCEPT_TOLERANCE);
+
+    double *mapped = calloc(held_out.n, sizeof(double));
+    double *naive = calloc(held_out.n, sizeof(double));
+    assert_non_null(mapped);
+    assert_non_null(naive);
+    sk_calibrator_apply(&c, held_margins, mapped, held_out.n);
+    for (size_t i = 0; i < held_out.n; i++) {
+        if (!(mapped[i] > 0.0 && mapped[i] < 1.0))
+            fail_msg("margin %.17g maps to %.17g, outside (0, 1)", held_margins[i], mapped[i]);
+        double truth = sigmoid(held_out.z[i]);
+        if (!(fabs(mapped[i] - truth) <= MARGIN_PROBABILITY_TOLERANCE))
+            fail_msg("margin %.17g maps to %.17g, true probability %.17g", held_margins[i],
+                     mapped[i], truth);
+        naive[i] = sigmoid(held_margins[i]);
+    }
+
+    /* The naive reading sigmoid(margin) is over-confident and shifted, so
+     * both proper scores must be clearly worse than after Platt scaling. */
+    double brier_naive = sk_brier(naive, held_out.y, held_out.n);
+    double brier_platt = sk_brier(mapped, held_out.y, held_out.n);
+    double loss_naive = sk_log_loss(naive, held_out.y, held_out.n);
+    double loss_platt = sk_log_loss(mapped, held_out.y, held_out.n);
+    if (!(brier_platt < brier_naive))
+        fail_msg("Brier score %g after Platt scaling, %g for sigmoid(margin)", brier_platt,
+                 brier_naive);
+    if (!(loss_platt < loss_naive))
+        fail_msg("log loss %g after Platt scaling, %g for sigmoid(margin)", loss_platt,
+                 loss_naive);
+
+    /* Infinite margins map to the ends, not to NaN. */
+    assert_close(1.0, sk_calibrator_apply_one(&c, INFINITY), 0.0);
+    assert_close(0.0, sk_calibrator_apply_one(&c, -INFINITY), 0.0);
+    assert_true(isnan(sk_calibrator_apply_one(&c, NAN)));
+
+    free(mapped);
+    free(naive);
+    free(fit_margins);
+    free(held_margins);
+    simulated_free(&fit);
+    simulated_free(&held_out);
+}
+
+/*
+ * Margins in the thousands (m = 1000 z): the fit standardises them, so it
+ * converges and returns a on the raw scale, 1e-3 within the relative
+ * tolerance of platt_identity_on_calibrated.
+ */
+#define WIDE_MARGIN_SCALE 1000.0
+
+static void platt_on_wide_margins(void **state)
+{
+    (void)state;
+    simulated s = simulate(CALIBRATED_ROWS, -1.0, 2.0, 1.0, 0.0, 31);
+    for (size_t i = 0; i < s.n; i++)
+        s.scores[i] = WIDE_MARGIN_SCALE * s.z[i];
+    sk_calibrator c;
+    sk_error err = {""};
+    if (sk_calibrator_fit_platt(s.scores, s.y, s.n, &c, &err) != SK_OK)
+        fail_msg("Platt scaling on margins of scale %g failed: %s", WIDE_MARGIN_SCALE,
+                 err.message);
+    assert_int_equal(SK_PLATT_INPUT_MARGIN, c.platt_input);
+    assert_close(1.0 / WIDE_MARGIN_SCALE, c.a, IDENTITY_TOLERANCE / WIDE_MARGIN_SCALE);
+    assert_close(0.0, c.b, IDENTITY_TOLERANCE);
+    simulated_free(&s);
+}
+
+/* Isotonic regression ranks margins as it ranks probabilities: fitted on
+ * the margins of calibration_lowers_ece's model, it meets the same bounds. */
+static void isotonic_on_margins(void **state)
+{
+    (void)state;
+    simulated fit = simulate(ECE_ROWS, -2.0, 1.5, 2.5, 1.0, 41);
+    simulated held_out = simulate(ECE_ROWS, -2.0, 1.5, 2.5, 1.0, 42);
+    double *fit_margins = margins_of(&fit);
+    double *held_margins = margins_of(&held_out);
+    double before = ece_of(held_out.scores, held_out.y, held_out.n);
+
+    sk_calibrator c;
+    sk_error err = {""};
+    if (sk_calibrator_fit_isotonic(fit_margins, fit.y, fit.n, &c, &err) != SK_OK)
+        fail_msg("isotonic regression on margins failed: %s", err.message);
+    assert_true(c.x[0] < 0.0);
+    assert_true(c.x[c.points - 1] > 1.0);
+    double *mapped = calloc(held_out.n, sizeof(double));
+    assert_non_null(mapped);
+    sk_calibrator_apply(&c, held_margins, mapped, held_out.n);
+    for (size_t i = 0; i < held_out.n; i++) {
+        if (!(mapped[i] >= 0.0 && mapped[i] <= 1.0))
+            fail_msg("margin %.17g maps to %.17g, outside [0, 1]", held_margins[i], mapped[i]);
+    }
+    double after = ece_of(mapped, held_out.y, held_out.n);
+    if (!(after < ECE_MAX_AFTER && after * ECE_MIN_GAIN < before))
+        fail_msg("isotonic on margins: held-out ECE %g before, %g after", before, after);
+
+    free(mapped);
+    sk_calibrator_free(&c);
+    free(fit_margins);
+    free(held_margins);
     simulated_free(&fit);
     simulated_free(&held_out);
 }
@@ -516,6 +668,9 @@ static void expect_fit_error(sk_calibrator_kind kind, const double *scores, cons
         fail_msg("%s: expected SK_ERR_INPUT, got %d", sk_calibrator_name(kind), (int)status);
     if (strstr(err.message, needle) == NULL)
         fail_msg("message \"%s\" lacks \"%s\"", err.message, needle);
+    /* The scores are a sample of the file, so a row number would mislead. */
+    if (strstr(err.message, "in row") != NULL)
+        fail_msg("message \"%s\" names a row", err.message);
     assert_int_equal(SK_CALIBRATOR_NONE, c.kind);
     assert_null(c.x);
 }
@@ -526,15 +681,17 @@ static void fit_errors(void **state)
     const double scores[] = {0.1, 0.4, 0.35, 0.8};
     const unsigned char one_class[] = {0, 0, 0, 0};
     const unsigned char both[] = {0, 1, 0, 1};
-    const double bad[] = {0.1, 1.5, 0.35, 0.8};
     const double nan_score[] = {0.1, 0.4, NAN, 0.8};
+    const double infinite[] = {-INFINITY, 2.5, NAN, INFINITY};
 
     for (int kind = SK_CALIBRATOR_PLATT; kind <= SK_CALIBRATOR_ISOTONIC; kind++) {
         sk_calibrator_kind k = (sk_calibrator_kind)kind;
         expect_fit_error(k, scores, both, 0, "calibration data is empty");
         expect_fit_error(k, scores, one_class, 4, "one class only (0 positive and 4 negative rows)");
-        expect_fit_error(k, bad, both, 4, "score 1.5 in row 2 is not a probability");
-        expect_fit_error(k, nan_score, both, 4, "score nan in row 3");
+        expect_fit_error(k, nan_score, both, 4,
+                         "1 of the 4 calibration scores are not finite numbers (the first is nan)");
+        expect_fit_error(k, infinite, both, 4, "3 of the 4 calibration scores");
+        expect_fit_error(k, infinite, both, 4, "(the first is -inf)");
     }
     sk_calibrator c;
     sk_error err = {""};
@@ -575,6 +732,20 @@ static void json_describes_map(void **state)
     assert_close(c.a, json_number_at(doc, "a"), 0.0);
     assert_close(c.b, json_number_at(doc, "b"), 0.0);
     assert_close(SK_CALIBRATE_CLIP, json_number_at(doc, "clip"), 0.0);
+    assert_string_equal("probability", json_string_value(json_object_get(doc, "input")));
+    json_decref(doc);
+
+    /* On margins the formula has no logit and no clip. */
+    for (size_t i = 0; i < s.n; i++)
+        s.z[i] = 4.0 * s.z[i] - 1.0;
+    assert_int_equal(SK_OK, sk_calibrator_fit_platt(s.z, s.y, s.n, &c, &err));
+    assert_int_equal(SK_OK, sk_calibrator_to_json(&c, &doc, &err));
+    assert_string_equal("margin", json_string_value(json_object_get(doc, "input")));
+    assert_string_equal("sigmoid(a * score + b)",
+                        json_string_value(json_object_get(doc, "formula")));
+    assert_close(c.a, json_number_at(doc, "a"), 0.0);
+    assert_close(c.b, json_number_at(doc, "b"), 0.0);
+    assert_null(json_object_get(doc, "clip"));
     json_decref(doc);
 
     /* The exported isotonic points rebuild the same map. */
@@ -620,6 +791,9 @@ int main(void)
         cmocka_unit_test(fits_match_sklearn),
         cmocka_unit_test(platt_identity_on_calibrated),
         cmocka_unit_test(calibration_lowers_ece),
+        cmocka_unit_test(platt_on_margins),
+        cmocka_unit_test(platt_on_wide_margins),
+        cmocka_unit_test(isotonic_on_margins),
         cmocka_unit_test(isotonic_is_monotone),
         cmocka_unit_test(isotonic_one_point),
         cmocka_unit_test(fit_errors),

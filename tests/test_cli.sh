@@ -343,6 +343,13 @@ printf 'y,p\n1,0.2\n1,0.7\n1,0.4\n' > "$work/i_one.csv"
 expect_error "inspect: one class" 2 "one class" inspect "$work/i_one.csv"
 printf 'y,p\na,0.2\nb,0.7\nc,0.4\na,0.5\n' > "$work/i_three.csv"
 expect_error "inspect: three classes" 2 "--positive" inspect "$work/i_three.csv" --label y --score p
+expect_error "inspect: three text labels point to --positive" 2 \
+    "Column 'y' of the prediction file .* looks like a label with more than two classes\..*--positive LABEL" \
+    inspect "$work/i_three.csv"
+expect_error "inspect: a directory" 2 "'$work' is a directory, not a CSV file\. Give the path of a CSV file\.$" \
+    inspect "$work"
+expect_error "train: a directory" 2 "'$work' is a directory, not a CSV file\. Give the path of a CSV file\.$" \
+    train "$work" --target x
 printf 'y,p\n1,0.2\n0,high\n0,0.4\n' > "$work/i_text.csv"
 expect_error "inspect: text score" 2 "high" inspect "$work/i_text.csv"
 expect_error "inspect: swapped columns look like scores" 2 \

@@ -365,10 +365,43 @@ static void test_auto_positive_errors(void **state)
     read_rejected("y,p\nYes,0.1\nYES,0.8\nno,0.3\n", &o, &err);
     assert_contains(err.message, "no column contains it");
 
-    /* Without --positive the message is unchanged. */
-    read_rejected("label,score\na,0.1\nb,0.8\nc,0.3\n", NULL, &err);
+    /* Two text columns without --positive: no mention of --positive. */
+    read_rejected("a,b\nx,u\ny,v\nz,w\n", NULL, &err);
     assert_contains(err.message, "Neither column");
     assert_null(strstr(err.message, "--positive"));
+}
+
+/* A text column of three or more values beside a numeric column is a
+ * multi-class label: the message points to --positive, not to --label. */
+static void test_auto_multiclass_label(void **state)
+{
+    (void)state;
+    sk_error err;
+    read_rejected("label,score\na,0.1\nb,0.8\nc,0.3\na,0.4\n", NULL, &err);
+    assert_contains(err.message, "Column 'label' of the prediction file '");
+    assert_contains(err.message, "more than two distinct values ('a', 'b' and 'c')");
+    assert_contains(err.message, "a label with more than two classes");
+    assert_contains(err.message, "Column 'score' beside it is numeric");
+    assert_contains(err.message, "--positive LABEL");
+    assert_contains(err.message, "one-vs-rest");
+    assert_null(strstr(err.message, "Neither column"));
+
+    /* Score first, more values than are listed. */
+    read_rejected("p,y\n0.1,cat\n0.8,dog\n0.3,cow\n0.4,emu\n", NULL, &err);
+    assert_contains(err.message, "Column 'y' of");
+    assert_contains(err.message, "('cat', 'dog', 'cow' and others)");
+    assert_contains(err.message, "Column 'p' beside it is numeric");
+
+    /* The suggested --positive reads the file one-vs-rest. */
+    sk_predictions_options o = make_options(NULL, NULL, NULL, "dog");
+    sk_predictions *p = read_ok("p,y\n0.1,cat\n0.8,dog\n0.3,cow\n0.4,emu\n", &o);
+    assert_string_equal(p->label_name, "y");
+    assert_int_equal(p->positives, 1);
+    sk_predictions_free(p);
+
+    /* Numeric labels with three values beside numeric scores stay ambiguous. */
+    read_rejected("y,p\n0,0.1\n1,0.8\n2,0.3\n", NULL, &err);
+    assert_contains(err.message, "Neither column");
 }
 
 static void test_standard_input(void **state)
@@ -1091,6 +1124,19 @@ static void test_error_empty_files(void **state)
                      SK_ERR_INPUT);
     assert_null(p);
     assert_contains(err.message, "/nonexistent/pred.csv");
+}
+
+static void test_error_directory(void **state)
+{
+    (void)state;
+    sk_predictions *p = NULL;
+    sk_error err = { "" };
+    assert_int_equal(sk_predictions_read(fixture_dir, NULL, &p, &err), SK_ERR_INPUT);
+    assert_null(p);
+    assert_contains(err.message, fixture_dir);
+    assert_contains(err.message, "is a directory, not a CSV file");
+    assert_contains(err.message, "Give the path of a CSV file");
+    assert_null(strstr(err.message, "after line"));
 }
 
 /* sk_predictions_from_table without a source name still gives the line. */
@@ -1903,6 +1949,7 @@ int main(void)
         cmocka_unit_test(test_columns_one_given),
         cmocka_unit_test(test_auto_positive_picks_label),
         cmocka_unit_test(test_auto_positive_errors),
+        cmocka_unit_test(test_auto_multiclass_label),
         cmocka_unit_test(test_standard_input),
         cmocka_unit_test(test_standard_input_error),
         cmocka_unit_test(test_several_score_columns),
@@ -1935,6 +1982,7 @@ int main(void)
         cmocka_unit_test(test_error_infinite_score),
         cmocka_unit_test(test_error_missing_label),
         cmocka_unit_test(test_error_empty_files),
+        cmocka_unit_test(test_error_directory),
         cmocka_unit_test(test_from_table_without_source),
         cmocka_unit_test(test_stream_matches_table),
         cmocka_unit_test(test_progress_totals),

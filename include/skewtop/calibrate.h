@@ -8,15 +8,17 @@
  *    logit(r) - logit(p).  The map adds log[p (1 - r) / ((1 - p) r)] to
  *    undo that.  It needs no calibration data, only p and r.
  *  - Platt scaling (Platt 1999, "Probabilistic outputs for support vector
- *    machines"): sigmoid(a * logit(score) + b), a and b fitted by
- *    minimising log loss on a calibration split.
+ *    machines"): sigmoid(a * logit(score) + b) when the scores are
+ *    probabilities, sigmoid(a * score + b) when they are margins or
+ *    logits, a and b fitted by minimising log loss on a calibration split.
  *  - isotonic regression: a non-decreasing step function fitted by pool
  *    adjacent violators, applied as scikit-learn 1.2.1's
  *    IsotonicRegression(out_of_bounds="clip") predicts.
  *
  * Fit Platt and isotonic maps on data the model did not train on (a
  * held-out calibration split), or they learn the model's overfitting.
- * Scores are probabilities: fits reject scores outside [0, 1].
+ * Platt and isotonic accept any finite scores.  Prior shift assumes
+ * probabilities: sk_calibrator_apply_one() clamps its input into [0, 1].
  */
 #ifndef SKEWTOP_CALIBRATE_H
 #define SKEWTOP_CALIBRATE_H
@@ -36,9 +38,15 @@ typedef enum {
     SK_CALIBRATOR_COUNT
 } sk_calibrator_kind;
 
+/* What Platt scaling regresses the labels on. */
+typedef enum {
+    SK_PLATT_INPUT_LOGIT = 0,   /* probabilities: logit(clip(score)) */
+    SK_PLATT_INPUT_MARGIN,      /* margins or logits: the score itself */
+} sk_platt_input;
+
 /*
- * Smallest distance of a score from 0 and 1 before Platt scaling takes its
- * logit: the clipping of scikit-learn 1.2.1's log_loss (and of
+ * Smallest distance of a probability from 0 and 1 before Platt scaling
+ * takes its logit: the clipping of scikit-learn 1.2.1's log_loss (and of
  * sk_log_loss()), DBL_EPSILON.  It keeps every logit within about +-36, so
  * a * logit + b stays finite.
  */
@@ -54,8 +62,11 @@ typedef struct {
     double shift;                 /* logit(p) - logit(r), in log-odds */
 
     /* SK_CALIBRATOR_PLATT: maps s to sigmoid(a * logit(clip(s)) + b), with
-     * clip(s) = min(max(s, SK_CALIBRATE_CLIP), 1 - SK_CALIBRATE_CLIP). */
-    double a;                     /* slope on the logit */
+     * clip(s) = min(max(s, SK_CALIBRATE_CLIP), 1 - SK_CALIBRATE_CLIP), when
+     * platt_input is SK_PLATT_INPUT_LOGIT, and to sigmoid(a * s + b) when
+     * it is SK_PLATT_INPUT_MARGIN. */
+    sk_platt_input platt_input;
+    double a;                     /* slope on the logit or on the margin */
     double b;                     /* intercept, in log-odds */
 
     /* SK_CALIBRATOR_ISOTONIC: points of a piecewise-linear map. */
@@ -111,16 +122,21 @@ sk_status sk_calibrator_fit_prior_shift(double training_prevalence,
 /* ---- fitted on calibration data ---------------------------------------------- */
 
 /*
- * Fits Platt scaling to n scores (probabilities) and labels y (nonzero =
- * positive).  Minimises the mean log loss of sigmoid(a u + b), u =
- * logit(clip(score)), against Platt's smoothed targets (N+ + 1) / (N+ + 2)
- * for positives and 1 / (N- + 2) for negatives, which keep a and b finite
- * even when the classes are separable.  The minimiser is GSL's
- * vector_bfgs2, started where Platt starts: a = 0, b = log((N+ + 1) /
- * (N- + 1)).
+ * Fits Platt scaling to n scores and labels y (nonzero = positive).  When
+ * every score lies in [0, 1], the scores are taken as probabilities and the
+ * regressor is u = logit(clip(score)); otherwise they are taken as margins
+ * (SVM decision values, logits) and u = score.  out->platt_input records
+ * which.  Margins that all happen to lie in [0, 1] are therefore read as
+ * probabilities.  Minimises the mean log loss of sigmoid(a u + b) against
+ * Platt's smoothed targets (N+ + 1) / (N+ + 2) for positives and
+ * 1 / (N- + 2) for negatives, which keep a and b finite even when the
+ * classes are separable.  The minimiser is GSL's vector_bfgs2, started
+ * where Platt starts: a = 0, b = log((N+ + 1) / (N- + 1)).  Margins are
+ * standardised for the minimiser, and a and b are given on the raw score.
  *
  * Fails with SK_ERR_INPUT when n is 0, when y contains one class only, or
- * when a score is NaN or outside [0, 1] (naming its 1-based row).  Fails
+ * when a score is NaN or infinite (the message gives the count and the
+ * first such value, but no row number, as the rows are a sample).  Fails
  * with SK_ERR_NUMERIC and a message when the minimiser fails or does not
  * converge, and with SK_ERR_NOMEM.  On failure *out is the identity.
  */
@@ -133,11 +149,12 @@ sk_status sk_calibrator_fit_platt(const double *scores, const unsigned char *y,
  * scores are merged into one point holding their mean label, pool adjacent
  * violators makes the means non-decreasing in the score, and points inside
  * a run of equal values are dropped, keeping each run's first and last
- * point.  *out then owns x and y; free them with sk_calibrator_free().
+ * point.  The scores may be probabilities or margins.  *out then owns x and
+ * y; free them with sk_calibrator_free().
  *
  * Fails with SK_ERR_INPUT when n is 0, when y contains one class only, or
- * when a score is NaN or outside [0, 1] (naming its 1-based row); SK_ERR_NOMEM.
- * On failure *out is the identity.
+ * when a score is NaN or infinite (giving the count, not a row number);
+ * SK_ERR_NOMEM.  On failure *out is the identity.
  */
 sk_status sk_calibrator_fit_isotonic(const double *scores, const unsigned char *y,
                                      size_t n, sk_calibrator *out, sk_error *err);
@@ -160,9 +177,12 @@ sk_status sk_calibrator_fit(sk_calibrator_kind kind, const sk_calibration_input 
 /* ---- applying and exporting ------------------------------------------------- */
 
 /*
- * Returns the calibrated probability of score.  NaN stays NaN.  Prior shift
- * and Platt first clamp the score into [0, 1], and prior shift maps 0 to 0
- * and 1 to 1.  Isotonic clips the score into [x[0], x[points - 1]], finds
+ * Returns the calibrated probability of score, in [0, 1].  NaN stays NaN.
+ * Prior shift and Platt on probabilities first clamp the score into
+ * [0, 1], and prior shift maps 0 to 0 and 1 to 1.  Platt on margins takes
+ * any score, infinities included.  Platt results lie strictly inside
+ * (0, 1) unless a * u + b is beyond about +-37 (upper side) or -745
+ * (lower side), where the double rounds to 1 or 0.  Isotonic clips the score into [x[0], x[points - 1]], finds
  * by binary search the first hi >= 1 with x[hi] >= score, and with
  * lo = hi - 1 returns slope (score - x[lo]) + y[lo], slope =
  * (y[hi] - y[lo]) / (x[hi] - x[lo]): the rule of scipy's
@@ -178,8 +198,9 @@ void sk_calibrator_apply(const sk_calibrator *calibrator, const double *scores,
 /*
  * Makes a JSON object that describes the map fully enough to apply it
  * elsewhere: "kind", "formula" (the rule in words) and the parameters
- * ("shift", "training_prevalence" and "effective_prevalence"; "a", "b" and
- * "clip"; or the arrays "x" and "y").  On success *out is a new
+ * ("shift", "training_prevalence" and "effective_prevalence"; for Platt
+ * "input" ("probability" or "margin"), "a", "b", and "clip" for
+ * probabilities; or the arrays "x" and "y").  On success *out is a new
  * reference the caller releases with json_decref().  Fails with
  * SK_ERR_NOMEM, and SK_ERR_INTERNAL for a kind outside the enum.
  */

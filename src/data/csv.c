@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 /* Offset stored for a missing cell. */
 #define SK_CELL_MISSING UINT32_MAX
@@ -486,10 +487,16 @@ static sk_status feed_lines(csv_reader *reader, struct csv_parser *parser, FILE 
         errno = 0;
     }
     if (reader->status == SK_OK && ferror(fp)) {
-        reader_fail(reader, SK_ERR_INPUT,
-                    "Cannot read '%s' after line %zu: %s. Check that it is a readable "
-                    "file and not a directory.",
-                    reader->display, reader->line, strerror(errno != 0 ? errno : EIO));
+        const char *reason = strerror(errno != 0 ? errno : EIO);
+        if (reader->line == 0)
+            reader_fail(reader, SK_ERR_INPUT,
+                        "Cannot read '%s': %s. Check that the file is readable.",
+                        reader->display, reason);
+        else
+            reader_fail(reader, SK_ERR_INPUT,
+                        "Cannot read '%s' after line %zu: %s. Check that the file is "
+                        "readable.",
+                        reader->display, reader->line, reason);
     }
     free(line);
     return reader->status;
@@ -575,6 +582,18 @@ sk_status sk_table_read(const char *path, const sk_csv_options *options,
         return sk_error_set(err, SK_ERR_INPUT,
                             "Cannot open '%s': %s. Check the path and that the file is readable.",
                             path, strerror(errno));
+    }
+    /* fopen() opens a directory for reading on Linux; only reading it fails. */
+    struct stat info;
+    if (fstat(fileno(fp), &info) == 0 && S_ISDIR(info.st_mode)) {
+        if (!from_stdin)
+            fclose(fp);
+        if (from_stdin)
+            return sk_error_set(err, SK_ERR_INPUT, "Standard input is a directory, not a CSV "
+                                "file. Redirect a CSV file into it instead.");
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "'%s' is a directory, not a CSV file. Give the path of a CSV file.",
+                            path);
     }
     reader.table = calloc(1, sizeof *reader.table);
     if (reader.table == NULL) {

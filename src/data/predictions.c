@@ -563,14 +563,14 @@ static int note_evidence(predictions_reader *reader, size_t c, const char *cell)
         evidence->first_seen = true;
         evidence->numeric = sk_parse_double(cell, NULL);
     }
-    if (evidence->distinct >= 3)
+    if (evidence->distinct > EVIDENCE_VALUES_KEPT)
         return 0;
     for (size_t i = 0; i < evidence->distinct; i++) {
         if (strcmp(evidence->seen[i], cell) == 0)
             return 0;
     }
-    if (evidence->distinct == 2) {
-        evidence->distinct = 3;
+    if (evidence->distinct == EVIDENCE_VALUES_KEPT) {
+        evidence->distinct++;
         return 0;
     }
     evidence->seen[evidence->distinct] = sk_strdup(cell);
@@ -623,12 +623,62 @@ static void positive_detection_note(const predictions_reader *reader,
 }
 
 /*
+ * Returns the error for a two-column file without --positive whose one text
+ * column has three or more distinct values beside a numeric column: a
+ * multi-class label, which inspect reads one class against the rest.
+ * Returns SK_OK, setting nothing, for any other file.
+ */
+static sk_status reject_multiclass_label(const predictions_reader *reader, const char *scope)
+{
+    const column_evidence *evidence = reader->evidence;
+    if (reader->options->positive != NULL)
+        return SK_OK;
+    bool multiclass[2];
+    for (size_t c = 0; c < 2; c++)
+        multiclass[c] = evidence[c].first_seen && !evidence[c].numeric
+                        && evidence[c].distinct >= 3 && evidence[1 - c].numeric;
+    if (count_candidates(multiclass) != 1)
+        return SK_OK;
+    size_t label = multiclass[0] ? 0 : 1;
+    const column_evidence *values = &evidence[label];
+
+    /* "'a', 'b' and 'c'", or "'a', 'b', 'c' and others" when there are more. */
+    /* Each item is a quoted excerpt of at most VALUE_EXCERPT_MAX + 3 bytes
+     * and a separator of at most 5; " and others" follows the last. */
+    char listed[EVIDENCE_VALUES_KEPT * (VALUE_EXCERPT_MAX + 16) + 16];
+    char value[VALUE_EXCERPT_MAX + 4];
+    size_t used = 0;
+    for (size_t i = 0; i < EVIDENCE_VALUES_KEPT; i++) {
+        bool last = i + 1 == EVIDENCE_VALUES_KEPT;
+        const char *separator = i == 0 ? ""
+                                : last && values->distinct == EVIDENCE_VALUES_KEPT ? " and "
+                                : ", ";
+        value_excerpt(values->seen[i], value);
+        used += (size_t)snprintf(listed + used, sizeof listed - used, "%s'%s'", separator, value);
+    }
+    if (values->distinct > EVIDENCE_VALUES_KEPT)
+        snprintf(listed + used, sizeof listed - used, " and others");
+
+    char file[PLACE_MAX];
+    skp_file_phrase(reader, file, sizeof file);
+    return sk_error_set(reader->err, SK_ERR_INPUT,
+                        "Column '%s' of the prediction file%s contains more than two distinct "
+                        "values%s (%s), so it looks like a label with more than two classes. "
+                        "Column '%s' beside it is numeric, so it looks like the score. Pick "
+                        "the class of interest with --positive LABEL to compare it against "
+                        "all the others (one-vs-rest).",
+                        reader->names[label], file, scope, listed, reader->names[1 - label]);
+}
+
+/*
  * Chooses the label of a two-column file: the column with exactly two
  * distinct values beside a numeric column.  When that does not single out
  * one column and --positive is given, the column that contains the positive
  * class (as match_label() finds it) beside a numeric column.  A column of
  * one value beside a numeric column of several is taken as the label too,
- * so that the label step can report the missing class.  scope is "" for the
+ * so that the label step can report the missing class.  A text column of
+ * three or more values beside a numeric column gets a message that points
+ * to --positive.  scope is "" for the
  * whole file or a phrase naming the rows examined.  Stores the label column
  * in *label, and whether --positive decided it in *by_positive.
  */
@@ -657,6 +707,12 @@ static sk_status detect_label(predictions_reader *reader, const char *scope, siz
         for (size_t c = 0; c < 2; c++)
             candidate[c] = evidence[c].distinct == 1 && evidence[1 - c].numeric
                            && evidence[1 - c].distinct >= 2;
+    }
+
+    if (!candidate[0] && !candidate[1]) {
+        sk_status status = reject_multiclass_label(reader, scope);
+        if (status != SK_OK)
+            return status;
     }
 
     char file[PLACE_MAX];
@@ -1554,8 +1610,8 @@ static void reader_free(predictions_reader *reader)
     free(reader->names);
     free(reader->score_column);
     for (size_t c = 0; c < 2; c++) {
-        free(reader->evidence[c].seen[0]);
-        free(reader->evidence[c].seen[1]);
+        for (size_t i = 0; i < EVIDENCE_VALUES_KEPT; i++)
+            free(reader->evidence[c].seen[i]);
         for (size_t r = 0; r < MATCH_RULES; r++)
             free(reader->evidence[c].positive_matches[r]);
     }

@@ -100,10 +100,15 @@ typedef enum {
  * (see match_label() in predictions.c). */
 #define MATCH_RULES 4
 
+/* Distinct values of a column that detection keeps, to name them in a
+ * message. */
+#define EVIDENCE_VALUES_KEPT 3
+
 /* What the rows show of one column of a two-column file, for detection. */
 typedef struct {
-    char *seen[2];          /* the first two distinct values */
-    size_t distinct;        /* distinct non-missing values, counted up to 3 */
+    char *seen[EVIDENCE_VALUES_KEPT];   /* the first distinct values */
+    size_t distinct;        /* distinct non-missing values, counted up to
+                             * EVIDENCE_VALUES_KEPT + 1, which means more */
     bool first_seen;        /* a non-missing value has been read */
     bool numeric;           /* the first non-missing value is a number */
     /* With --positive: per match rule, the first distinct value that the

@@ -378,10 +378,16 @@ static void feed_file(csv_stream *stream, struct csv_parser *parser, FILE *fp,
     if (stream->status == SK_OK && partial_bytes > 0)
         feed_line(stream, parser, buffer, partial_bytes);
     if (stream->status == SK_OK && read_failed) {
-        stream_fail_message(stream, SK_ERR_INPUT,
-                            "Cannot read '%s' after line %zu: %s. Check that it is a "
-                            "readable file and not a directory.",
-                            stream->display, stream->line, strerror(errno != 0 ? errno : EIO));
+        const char *reason = strerror(errno != 0 ? errno : EIO);
+        if (stream->line == 0)
+            stream_fail_message(stream, SK_ERR_INPUT,
+                                "Cannot read '%s': %s. Check that the file is readable.",
+                                stream->display, reason);
+        else
+            stream_fail_message(stream, SK_ERR_INPUT,
+                                "Cannot read '%s' after line %zu: %s. Check that the file "
+                                "is readable.",
+                                stream->display, stream->line, reason);
     }
     free(buffer);
 }
@@ -473,6 +479,18 @@ sk_status sk_predictions_stream(const char *path, const sk_predictions_options *
                             "Cannot open '%s': %s. Check the path and that the file is "
                             "readable.",
                             path, strerror(errno));
+    }
+    /* fopen() opens a directory for reading on Linux; only reading it fails. */
+    struct stat info;
+    if (fstat(fileno(fp), &info) == 0 && S_ISDIR(info.st_mode)) {
+        if (!from_stdin)
+            fclose(fp);
+        if (from_stdin)
+            return sk_error_set(err, SK_ERR_INPUT, "Standard input is a directory, not a CSV "
+                                "file. Redirect a CSV file into it instead.");
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "'%s' is a directory, not a CSV file. Give the path of a CSV file.",
+                            path);
     }
     set_total_bytes(fp, progress);
 

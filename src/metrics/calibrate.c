@@ -2,9 +2,9 @@
  * calibrate.c - prior-shift correction, Platt scaling and isotonic
  * regression of scores.
  *
- * Platt scaling is a two-parameter logistic regression on the logit of the
- * score, fitted with GSL's vector_bfgs2 on the mean log loss and its exact
- * gradient.  Isotonic regression sorts the scores (gsl_sort_index), merges
+ * Platt scaling is a two-parameter logistic regression on the logit of a
+ * probability, or on the score itself when the scores are margins, fitted
+ * with GSL's vector_bfgs2 on the mean log loss and its exact gradient.  Isotonic regression sorts the scores (gsl_sort_index), merges
  * equal scores, and runs pool adjacent violators over the merged points
  * with a stack of blocks, in O(n log n) for the sort and O(n) after it.
  */
@@ -19,6 +19,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
 #include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_vector.h>
 
 /* Platt fit: stop when the gradient of the mean log loss has Euclidean norm
@@ -115,6 +116,12 @@ sk_status sk_calibrator_fit_prior_shift(double training_prevalence,
                                         sk_calibrator *out, sk_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (isnan(training_prevalence)) {
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "cannot correct for a prior shift: the training prevalence is "
+                            "unknown (nan). Scores read from a file come without the training "
+                            "split; use Platt scaling or isotonic regression instead.");
+    }
     if (!(training_prevalence > 0.0 && training_prevalence < 1.0)) {
         return sk_error_set(err, SK_ERR_INPUT,
                             "cannot correct for a prior shift: the training prevalence %g "
@@ -136,10 +143,16 @@ sk_status sk_calibrator_fit_prior_shift(double training_prevalence,
 
 /* ---- calibration data --------------------------------------------------------- */
 
-/* Checks scores and labels and counts the positives. */
+/*
+ * Checks scores and labels, counts the positives and stores in
+ * *probabilities whether every score lies in [0, 1].  Messages give no row
+ * number, because callers pass a sample of the rows (the calibration
+ * split), not the rows of a file in order.
+ */
 static sk_status check_calibration_data(const char *method, const double *scores,
                                         const unsigned char *y, size_t n,
-                                        size_t *positives, sk_error *err)
+                                        size_t *positives, bool *probabilities,
+                                        sk_error *err)
 {
     if (n == 0) {
         return sk_error_set(err, SK_ERR_INPUT,
@@ -147,13 +160,23 @@ static sk_status check_calibration_data(const char *method, const double *scores
                             "and labels of both classes.", method);
     }
     size_t count = 0;
+    size_t not_finite = 0;
+    double first_not_finite = 0.0;
+    bool all_in_unit = true;
     for (size_t i = 0; i < n; i++) {
-        if (!(scores[i] >= 0.0 && scores[i] <= 1.0)) {
-            return sk_error_set(err, SK_ERR_INPUT,
-                                "cannot fit %s: score %g in row %zu is not a probability in "
-                                "[0, 1].", method, scores[i], i + 1);
+        if (!isfinite(scores[i])) {
+            if (not_finite++ == 0)
+                first_not_finite = scores[i];
+            continue;
         }
+        all_in_unit = all_in_unit && scores[i] >= 0.0 && scores[i] <= 1.0;
         count += y[i] != 0;
+    }
+    if (not_finite > 0) {
+        return sk_error_set(err, SK_ERR_INPUT,
+                            "cannot fit %s: %zu of the %zu calibration scores are not finite "
+                            "numbers (the first is %g). Remove those rows or give them finite "
+                            "scores.", method, not_finite, n, first_not_finite);
     }
     if (count == 0 || count == n) {
         return sk_error_set(err, SK_ERR_INPUT,
@@ -162,12 +185,14 @@ static sk_status check_calibration_data(const char *method, const double *scores
                             method, count, n - count);
     }
     *positives = count;
+    *probabilities = all_in_unit;
     return SK_OK;
 }
 
 /* ---- Platt scaling ---------------------------------------------------------- */
 
-static double platt_input(double score)
+/* Returns the Platt regressor of a probability, logit(clip(score)). */
+static double platt_logit(double score)
 {
     double clipped = fmin(fmax(score, SK_CALIBRATE_CLIP), 1.0 - SK_CALIBRATE_CLIP);
     return sk_calibrate_logit(clipped);
@@ -175,7 +200,7 @@ static double platt_input(double score)
 
 /* The data of the Platt loss. */
 typedef struct {
-    const double *u;            /* [n] logit of the clipped score */
+    const double *u;            /* [n] the regressor: logit or standardised margin */
     const unsigned char *y;     /* [n] */
     size_t n;
     double target_pos;          /* (N+ + 1) / (N+ + 2) */
@@ -278,12 +303,43 @@ static sk_status platt_minimise(platt_problem *problem, gsl_vector *ab, sk_error
     return status;
 }
 
+/*
+ * Fills u with the regressor of each score and returns in *center and
+ * *scale the standardisation u = (score - center) / scale of margins, or 0
+ * and 1 for probabilities, whose regressor is their logit.  Standardising
+ * puts both parameters on the scale of 1 at the start of bfgs2, whatever
+ * the unit of the margins.  The caller maps a and b back to the raw score.
+ */
+static void platt_regressor(const double *scores, size_t n, sk_platt_input input,
+                            double *u, double *center, double *scale)
+{
+    *center = 0.0;
+    *scale = 1.0;
+    if (input == SK_PLATT_INPUT_LOGIT) {
+        for (size_t i = 0; i < n; i++)
+            u[i] = platt_logit(scores[i]);
+        return;
+    }
+    double mean = gsl_stats_mean(scores, 1, n);
+    double sd = n > 1 ? gsl_stats_sd_m(scores, 1, n, mean) : 0.0;
+    /* Equal margins leave only b to fit, so any scale works, and 1 avoids
+     * dividing by 0.  An overflowing sd (margins near DBL_MAX) also gets 1. */
+    if (isfinite(mean))
+        *center = mean;
+    if (sd > 0.0 && isfinite(sd))
+        *scale = sd;
+    for (size_t i = 0; i < n; i++)
+        u[i] = (scores[i] - *center) / *scale;
+}
+
 sk_status sk_calibrator_fit_platt(const double *scores, const unsigned char *y, size_t n,
                                   sk_calibrator *out, sk_error *err)
 {
     memset(out, 0, sizeof *out);
     size_t positives = 0;
-    sk_status status = check_calibration_data("Platt scaling", scores, y, n, &positives, err);
+    bool probabilities = false;
+    sk_status status = check_calibration_data("Platt scaling", scores, y, n, &positives,
+                                              &probabilities, err);
     if (status != SK_OK)
         return status;
 
@@ -295,8 +351,9 @@ sk_status sk_calibrator_fit_platt(const double *scores, const unsigned char *y, 
             gsl_vector_free(ab);
         return sk_error_set(err, SK_ERR_NOMEM, "out of memory for Platt scaling of %zu scores", n);
     }
-    for (size_t i = 0; i < n; i++)
-        u[i] = platt_input(scores[i]);
+    sk_platt_input input = probabilities ? SK_PLATT_INPUT_LOGIT : SK_PLATT_INPUT_MARGIN;
+    double center, scale;
+    platt_regressor(scores, n, input, u, &center, &scale);
 
     double n_pos = (double)positives;
     double n_neg = (double)(n - positives);
@@ -310,13 +367,15 @@ sk_status sk_calibrator_fit_platt(const double *scores, const unsigned char *y, 
     status = platt_minimise(&problem, ab, err);
 
     if (status == SK_OK) {
-        double a = gsl_vector_get(ab, 0);
-        double b = gsl_vector_get(ab, 1);
+        /* a' u + b' with u = (s - center) / scale is a s + b with these. */
+        double a = gsl_vector_get(ab, 0) / scale;
+        double b = gsl_vector_get(ab, 1) - a * center;
         if (!isfinite(a) || !isfinite(b)) {
             status = sk_error_set(err, SK_ERR_NUMERIC,
                                   "Platt scaling gave a non-finite map (a = %g, b = %g).", a, b);
         } else {
             out->kind = SK_CALIBRATOR_PLATT;
+            out->platt_input = input;
             out->a = a;
             out->b = b;
         }
@@ -414,8 +473,9 @@ sk_status sk_calibrator_fit_isotonic(const double *scores, const unsigned char *
 {
     memset(out, 0, sizeof *out);
     size_t positives = 0;
+    bool probabilities = false;
     sk_status status = check_calibration_data("isotonic regression", scores, y, n,
-                                              &positives, err);
+                                              &positives, &probabilities, err);
     if (status != SK_OK)
         return status;
 
@@ -507,6 +567,18 @@ static double apply_isotonic(const sk_calibrator *c, double score)
     return slope * (score - c->x[lo]) + c->y[lo];
 }
 
+static double apply_platt(const sk_calibrator *c, double score)
+{
+    if (c->platt_input == SK_PLATT_INPUT_MARGIN) {
+        /* Clamping an infinite margin to a finite one keeps a * score
+         * defined (0 * inf is NaN) and its sign when a != 0. */
+        score = fmin(fmax(score, -DBL_MAX), DBL_MAX);
+        return sk_calibrate_sigmoid(c->a * score + c->b);
+    }
+    score = fmin(fmax(score, 0.0), 1.0);
+    return sk_calibrate_sigmoid(c->a * platt_logit(score) + c->b);
+}
+
 double sk_calibrator_apply_one(const sk_calibrator *calibrator, double score)
 {
     if (isnan(score))
@@ -516,8 +588,7 @@ double sk_calibrator_apply_one(const sk_calibrator *calibrator, double score)
         score = fmin(fmax(score, 0.0), 1.0);
         return sk_calibrate_sigmoid(sk_calibrate_logit(score) + calibrator->shift);
     case SK_CALIBRATOR_PLATT:
-        score = fmin(fmax(score, 0.0), 1.0);
-        return sk_calibrate_sigmoid(calibrator->a * platt_input(score) + calibrator->b);
+        return apply_platt(calibrator, score);
     case SK_CALIBRATOR_ISOTONIC:
         return apply_isotonic(calibrator, score);
     default:
@@ -563,9 +634,15 @@ sk_status sk_calibrator_to_json(const sk_calibrator *calibrator, json_t **out, s
                         "effective_prevalence", c->effective_prevalence);
         break;
     case SK_CALIBRATOR_PLATT:
-        doc = json_pack("{s:s, s:s, s:f, s:f, s:f}", "kind", "platt",
-                        "formula", "sigmoid(a * logit(min(max(score, clip), 1 - clip)) + b)",
-                        "a", c->a, "b", c->b, "clip", SK_CALIBRATE_CLIP);
+        if (c->platt_input == SK_PLATT_INPUT_MARGIN) {
+            doc = json_pack("{s:s, s:s, s:s, s:f, s:f}", "kind", "platt", "input", "margin",
+                            "formula", "sigmoid(a * score + b)", "a", c->a, "b", c->b);
+        } else {
+            doc = json_pack("{s:s, s:s, s:s, s:f, s:f, s:f}", "kind", "platt",
+                            "input", "probability",
+                            "formula", "sigmoid(a * logit(min(max(score, clip), 1 - clip)) + b)",
+                            "a", c->a, "b", c->b, "clip", SK_CALIBRATE_CLIP);
+        }
         break;
     case SK_CALIBRATOR_ISOTONIC:
         doc = json_pack("{s:s, s:s, s:o*, s:o*}", "kind", "isotonic",
