@@ -378,6 +378,14 @@ static void actions_follow_the_run(void **state)
     f.input.can_retrain = true;
     assert_non_null(strstr(action_of(&f.input, "learned-prior-only"), "press +"));
     fixture_free(&f);
+
+    /* --val-fraction means nothing to scores from a file. */
+    fixture_init(&f, 400, 12, 0.4, 0.9, 0.0, 0.6);
+    assert_null(strstr(action_of(&f.input, "too-few-positives"), "--val-fraction"));
+    assert_non_null(strstr(action_of(&f.input, "too-few-positives"), "more rows"));
+    f.input.can_retrain = true;
+    assert_non_null(strstr(action_of(&f.input, "too-few-positives"), "--val-fraction"));
+    fixture_free(&f);
 }
 
 static void findings_sorted_by_severity(void **state)

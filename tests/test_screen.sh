@@ -226,7 +226,7 @@ if [ "$spread" -le 2 ]; then
 else
     fail "histogram bars of uniform scores differ by $spread eighths"
 fi
-check_screen "inspect notes how the file was read" "note: Column 'y' was read as the label"
+check_screen "inspect notes how the file was read" "1 note (? lists them): Column 'y' was read as the label"
 tm send-keys -t test '?'
 check_screen "help of a file's run lists the notes" "How the file was read:"
 if screen | grep -q "w f b r"; then
@@ -237,6 +237,27 @@ fi
 tm send-keys -t test x
 tm send-keys -t test q
 check_screen "inspect of uniform scores exits" "EXIT=0"
+
+echo "# inspect: recalibrating margins"
+awk 'BEGIN { srand(11); print "y,margin"; for (i = 0; i < 4000; i++) {
+    y = (rand() < 0.1); printf "%d,%.4f\n", y, 3 * (rand() - 0.5) + 2.5 * y - 1 } }' \
+    > "$work/margins.csv"
+start_shell C.UTF-8
+run_skewtop inspect "'$work/margins.csv'"
+check_screen "margins start at threshold 0" "threshold 0.000"
+tm send-keys -t test c
+check_screen "c fits Platt scaling to margins" "run 2/2: margin + platt"
+check_screen "the probabilities start at threshold 0.5" "threshold 0.500"
+tm send-keys -t test c
+check_screen "c again fits isotonic regression" "run 3/3: margin + isotonic"
+tm send-keys -t test c
+check_screen "c a third time returns to the margins" "run 1/3: margin"
+check_screen "the margins keep their threshold" "threshold 0.000"
+tm send-keys -t test c
+check_screen "c shows the Platt run again" "run 2: margin + platt"
+check_screen "no map is fitted twice" "run 2/3: margin + platt"
+tm send-keys -t test q
+check_screen "inspect of margins exits" "EXIT=0"
 
 echo "# the demo lesson, completed with keys"
 start_shell C.UTF-8

@@ -157,9 +157,8 @@ static bool rule_single_class_split(const sk_diagnose_input *in, sk_finding *f)
              "precision are undefined.", val_single ? "validation" : "training");
     snprintf(f->evidence, sizeof f->evidence, "validation: %zu rows, %zu '%s'",
              n, positives, in->positive_label);
-    snprintf(f->action, sizeof f->action, "%s",
-             in->can_retrain ? "use more data or a larger --val-fraction"
-                             : "use more rows: with this few, runs cannot be told apart");
+    snprintf(f->action, sizeof f->action,
+             "use more data or a larger --val-fraction");
     return true;
 }
 
@@ -507,12 +506,13 @@ static bool rule_too_few_positives(const sk_diagnose_input *in, sk_finding *f)
     f->id = "too-few-positives";
     f->severity = SK_SEVERITY_INFO;
     snprintf(f->message, sizeof f->message,
-             "Only %zu minority row%s in validation, so every metric here is "
-             "uncertain.", minority, minority == 1 ? "" : "s");
+             "Only %zu minority row%s in %s, so every metric here is uncertain.", minority,
+             minority == 1 ? "" : "s", in->can_retrain ? "validation" : "the scores");
     snprintf(f->evidence, sizeof f->evidence,
              "Wilson 95 %% interval of recall is %.1f points wide", percent(width));
-    snprintf(f->action, sizeof f->action,
-             "use more data or a larger --val-fraction");
+    snprintf(f->action, sizeof f->action, "%s",
+             in->can_retrain ? "use more data or a larger --val-fraction"
+                             : "use more rows: with this few, runs cannot be told apart");
     return true;
 }
 

@@ -161,9 +161,18 @@ static void draw_bars(const view_state *v, const size_t *bins, int y, int x,
     char label[96];
     snprintf(label, sizeof label, "%s n=%zu, peak %zu%s", name, total, max,
              v->log_histogram ? " (log)" : "");
+    /* The label goes on the top row, at the right unless the bars reach
+     * the top there more often than at the left. */
+    int len = (int)strlen(label) < cols ? (int)strlen(label) : cols;
+    int covered_left = 0, covered_right = 0;
+    for (int c = 0; c < len; c++) {
+        covered_left += bar_eighths(bins[c], max, rows, v->log_histogram) > (rows - 1) * 8;
+        covered_right += bar_eighths(bins[cols - 1 - c], max, rows, v->log_histogram)
+                         > (rows - 1) * 8;
+    }
+    int at = covered_left < covered_right ? x : x + cols - len;
     attron(A_DIM);
-    view_text(y, x + cols - (int)strlen(label) > x ? x + cols - (int)strlen(label) : x,
-            cols, label);
+    view_text(y, at, cols, label);
     attroff(A_DIM);
 }
 
@@ -540,10 +549,16 @@ static void draw_status(const view_state *v)
         attroff(A_REVERSE | A_BOLD);
         return;
     }
-    const char *keys = " \u2190/\u2192 \u00b10.01  H/L \u00b10.001  0 reset  o best  "
-                       "Tab view  space pause  ? help  q quit";
-    const char *ascii = " left/right +-0.01  H/L +-0.001  0 reset  o best  "
-                        "Tab view  space pause  ? help  q quit";
+    /* Scores from a file do not train, so space has nothing to pause. */
+    bool training = v->info->training;
+    const char *keys = training ? " \u2190/\u2192 \u00b10.01  H/L \u00b10.001  0 reset  o best  "
+                                  "Tab view  space pause  ? help  q quit"
+                                : " \u2190/\u2192 \u00b10.01  H/L \u00b10.001  0 reset  o best  "
+                                  "Tab view  p swap  c recalibrate  ? help  q quit";
+    const char *ascii = training ? " left/right +-0.01  H/L +-0.001  0 reset  o best  "
+                                   "Tab view  space pause  ? help  q quit"
+                                 : " left/right +-0.01  H/L +-0.001  0 reset  o best  "
+                                   "Tab view  p swap  c recalibrate  ? help  q quit";
     attron(A_REVERSE);
     mvhline(LINES - 1, 0, ' ', COLS);
     mvaddnstr(LINES - 1, 0, v->terminal.utf8 ? keys : ascii, COLS);

@@ -86,7 +86,16 @@ static bool add_run(view_state *v, sk_session *session)
     size_t index = v->run_count++;
     v->runs[index] = session;
     v->run_names[index] = NULL;
-    v->run_thresholds[index] = v->threshold;
+    /* The same threshold, unless the new run's scores are of the other
+     * kind: a margin threshold means nothing to probabilities. */
+    double threshold = v->threshold;
+    sk_snapshot *made = sk_session_latest(session);
+    if (made->sweep != NULL && v->snapshot->sweep != NULL
+        && sk_sweep_is_probability(made->sweep) != sk_sweep_is_probability(v->snapshot->sweep))
+        threshold = sk_sweep_is_probability(made->sweep) ? 0.5 : 0.0;
+    sk_snapshot_release(made);
+    v->run_thresholds[index] = threshold;
+    v->made_run = index;
     return true;
 }
 
@@ -114,6 +123,16 @@ bool view_recalibrate(view_state *v)
     if (kind == SK_CALIBRATOR_NONE) {
         snprintf(v->message, sizeof v->message, "back to the run without recalibration");
         return false;
+    }
+    /* A map fitted once is shown again rather than fitted twice. */
+    for (size_t i = 0; i < v->run_count; i++) {
+        if (sk_session_base(v->runs[i]) == base && view_is_recalibrated(v->runs[i])
+            && sk_session_calibrator(v->runs[i])->kind == kind) {
+            v->made_run = i;
+            snprintf(v->message, sizeof v->message, "run %zu: %s", i + 1,
+                     sk_session_info(v->runs[i])->name);
+            return true;
+        }
     }
 
     view_announce(v, "recalibrating...");
@@ -163,7 +182,7 @@ bool view_swap_classes(view_state *v)
     /* A run swapped once is shown again rather than made twice. */
     for (size_t i = 0; i < v->run_count; i++) {
         if (sk_session_base(v->runs[i]) == v->session && !view_is_recalibrated(v->runs[i])) {
-            v->swapped_run = i;
+            v->made_run = i;
             snprintf(v->message, sizeof v->message, "run %zu: '%s' is the positive class",
                      i + 1, sk_session_info(v->runs[i])->positive_label);
             return true;
@@ -181,7 +200,6 @@ bool view_swap_classes(view_state *v)
         sk_session_free(session);
         return false;
     }
-    v->swapped_run = v->run_count - 1;
     snprintf(v->message, sizeof v->message, "run %zu: '%s' is now the positive class",
              v->run_count, sk_session_info(session)->positive_label);
     return true;

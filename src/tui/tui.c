@@ -285,6 +285,19 @@ static void set_threshold(view_state *v, double threshold)
     update_findings(v);
 }
 
+/* Returns where 0 takes the threshold: the first one, or 0.5 or 0 for a
+ * run whose scores are of the other kind than the first run's (a
+ * recalibrated run of margins has probabilities). */
+static double start_threshold(const view_state *v)
+{
+    if (v->snapshot->sweep == NULL)
+        return v->start_threshold;
+    bool probability = sk_sweep_is_probability(v->snapshot->sweep);
+    if (probability == v->start_probability)
+        return v->start_threshold;
+    return probability ? 0.5 : 0.0;
+}
+
 /* Jumps to the best threshold of the next criterion in the cycle. */
 static void jump_to_best(view_state *v)
 {
@@ -315,7 +328,7 @@ static void swap_classes(view_state *v)
         return;
     }
     if (view_swap_classes(v))
-        select_run(v, v->swapped_run);
+        select_run(v, v->made_run);
 }
 
 /* Starts a run with the current run's settings and one remedy changed. */
@@ -393,7 +406,7 @@ static bool handle_key(view_state *v, int key)
         v->chosen_criterion = NULL;
         break;
     case ACTION_RESET:
-        set_threshold(v, v->start_threshold);
+        set_threshold(v, start_threshold(v));
         v->chosen_criterion = NULL;
         break;
     case ACTION_BEST:
@@ -435,7 +448,7 @@ static bool handle_key(view_state *v, int key)
         break;
     case ACTION_RECALIBRATE:
         if (view_recalibrate(v)) {
-            select_run(v, v->run_count - 1);
+            select_run(v, v->made_run);
         } else if (view_is_recalibrated(v->session)) {
             /* After the last map, c returns to the run it started from. */
             select_session(v, sk_session_base(v->session));
@@ -559,11 +572,13 @@ sk_status sk_tui_run(sk_session *const *runs, size_t run_count,
         return status;
     }
     take_snapshot(&v);
+    v.start_probability = v.snapshot->sweep == NULL || sk_sweep_is_probability(v.snapshot->sweep);
     /* How a file was read (columns detected, classes merged, scores turned
      * around) matters before any number on the screen does. */
     if (!v.info->training && v.info->notice_count > 0)
-        snprintf(v.message, sizeof v.message, "note: %s%s", v.info->notices[0],
-                 v.info->notice_count > 1 ? " (? shows every note)" : "");
+        snprintf(v.message, sizeof v.message, "%zu note%s (? lists them): %s",
+                 v.info->notice_count, v.info->notice_count > 1 ? "s" : "",
+                 v.info->notices[0]);
 
     bool running = true, dirty = true;
     long last_frame = 0;

@@ -59,7 +59,8 @@ typedef struct {
     char **run_names;               /* [run_count] names of the runs the screen
                                        started; NULL for the caller's */
     double *run_thresholds;         /* [run_count] each run's own threshold */
-    size_t swapped_run;             /* set by view_swap_classes() */
+    size_t made_run;                /* set by view_swap_classes() and
+                                       view_recalibrate() */
     size_t current;                 /* index of the run shown */
     const sk_dataset *data;         /* training data, or NULL: no remedy keys */
     unsigned epoch_delay_ms;
@@ -80,6 +81,7 @@ typedef struct {
     sk_snapshot *snapshot;          /* newest snapshot, a held reference */
     double threshold;
     double start_threshold;         /* where 0 returns to */
+    bool start_probability;         /* the first run's scores are probabilities */
     sk_criterion criterion;         /* the criterion `o` jumps to next */
     sk_criterion shown_criterion;   /* the criterion marked on the slider */
     bool paused;
@@ -135,11 +137,12 @@ bool view_is_recalibrated(const sk_session *session);
 
 /* Starts a recalibrated run from the current run, or from the base of a
  * recalibrated one: the next map in none, prior shift, Platt, isotonic.
- * Runs of scores from a file skip the prior shift.  Returns false with
+ * Runs of scores from a file skip the prior shift.  Sets view->made_run to
+ * that run, made now or found among the runs.  Returns false with
  * view->message set when it cannot. */
 bool view_recalibrate(view_state *view);
 
-/* Sets view->swapped_run to the run over the current run's scores with the
+/* Sets view->made_run to the run over the current run's scores with the
  * classes swapped, made now or found among the runs.  Returns false with
  * view->message set when it cannot. */
 bool view_swap_classes(view_state *view);
