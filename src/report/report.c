@@ -68,8 +68,17 @@ static void compute_numbers(const sk_report_run *run, double threshold,
     out->snapshot = s;
     out->roc_auc = out->average_precision = out->log_loss = out->brier = NAN;
 
+    /* One scan for every criterion; F1 needs no options, so the findings
+     * reuse it. */
+    sk_criterion_options defaults = sk_criterion_defaults();
+    const sk_criterion_options *options = criteria != NULL ? criteria : &defaults;
+    if (s->sweep != NULL)
+        sk_sweep_best_thresholds(s->sweep, options, out->best);
+
     sk_diagnose_input diagnose;
     sk_snapshot_diagnose_input(s, run->info, threshold, &diagnose);
+    if (s->sweep != NULL && out->best[SK_CRITERION_F1].found)
+        diagnose.best_f1 = &out->best[SK_CRITERION_F1];
     size_t fired = sk_diagnose(&diagnose, out->findings, SK_FINDINGS_MAX);
     out->finding_count = fired < SK_FINDINGS_MAX ? fired : SK_FINDINGS_MAX;
 
@@ -95,11 +104,6 @@ static void compute_numbers(const sk_report_run *run, double threshold,
         out->roc_auc_error = sk_sweep_roc_auc_error(s->sweep);
         out->average_precision_error = sk_sweep_average_precision_error(s->sweep);
     }
-
-    sk_criterion_options defaults = sk_criterion_defaults();
-    const sk_criterion_options *options = criteria != NULL ? criteria : &defaults;
-    for (int c = 0; c < SK_CRITERION_COUNT; c++)
-        out->best[c] = sk_sweep_best_threshold(s->sweep, (sk_criterion)c, options);
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
