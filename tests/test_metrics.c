@@ -1848,13 +1848,13 @@ static void best_thresholds_match_single_scans(void **state)
         sk_threshold_choice all[SK_CRITERION_COUNT];
         sk_sweep_best_thresholds(sweep, &options, all);
         for (int c = 0; c < SK_CRITERION_COUNT; c++) {
-            sk_threshold_choice one = sk_sweep_best_threshold(sweep, (sk_criterion)c, &options);
-            assert_int_equal(all[c].found, one.found);
-            if (!one.found)
+            sk_threshold_choice single = sk_sweep_best_threshold(sweep, (sk_criterion)c, &options);
+            assert_int_equal(all[c].found, single.found);
+            if (!single.found)
                 continue;
-            assert_true(all[c].threshold == one.threshold);
-            assert_true(all[c].value == one.value);
-            assert_confusion_equal(one.confusion, all[c].confusion);
+            assert_true(all[c].threshold == single.threshold);
+            assert_true(all[c].value == single.value);
+            assert_confusion_equal(single.confusion, all[c].confusion);
         }
         sk_sweep_free(sweep);
         free(s);

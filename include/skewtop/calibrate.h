@@ -128,8 +128,8 @@ sk_status sk_calibrator_fit_prior_shift(double training_prevalence,
  * (SVM decision values, logits) and u = score.  out->platt_input records
  * which.  Margins that all happen to lie in [0, 1] are therefore read as
  * probabilities.  Minimises the mean log loss of sigmoid(a u + b) against
- * Platt's smoothed targets (N+ + 1) / (N+ + 2) for positives and
- * 1 / (N- + 2) for negatives, which keep a and b finite even when the
+ * Platt's smoothed targets: (N+ + 1) / (N+ + 2) for positives and
+ * 1 / (N- + 2) for negatives.  These keep a and b finite even when the
  * classes are separable.  The minimiser is GSL's vector_bfgs2, started
  * where Platt starts: a = 0, b = log((N+ + 1) / (N- + 1)).  Margins are
  * standardised for the minimiser, and a and b are given on the raw score.

@@ -92,7 +92,7 @@ static void grid_merge(score_grid *grid, int64_t old_first, int shift, bool upwa
  * score that caused it lies in the far half of the new grid.  The data's
  * other end lies within a quarter of the grid from the kept end, because
  * grid_start() and every earlier doubling left it there.  A simulation of
- * random and adversarial sequences agreed; its worst case, a quarter plus
+ * random and adversarial sequences agreed.  Its worst case, a quarter plus
  * one bin, is a first range just over a quarter of the grid followed by a
  * score just below it (test_binned_resolution_worst_case).
  */

@@ -154,7 +154,7 @@ static bool far_enough(double x0, double y0, double x, double y, double step)
 static size_t thin_levels(const sk_sweep *sweep, bool pr, double step, sk_curve *out,
                           size_t first_point)
 {
-    size_t kept = 0;
+    size_t kept_levels = 0;
     double x0 = 0.0;
     double y0 = 0.0;
     size_t last = sweep->distinct - 1;
@@ -168,14 +168,14 @@ static size_t thin_levels(const sk_sweep *sweep, bool pr, double step, sk_curve 
         y0 = y;
         if (out != NULL) {
             /* The precision-recall layout runs from the lowest threshold. */
-            size_t point = pr ? first_point - kept : first_point + kept;
+            size_t point = pr ? first_point - kept_levels : first_point + kept_levels;
             out->x[point] = x;
             out->y[point] = y;
             out->thresholds[point] = sweep->scores[k];
         }
-        kept++;
+        kept_levels++;
     }
-    return kept;
+    return kept_levels;
 }
 
 sk_status sk_sweep_curve_thin(const sk_sweep *sweep, bool pr, size_t max_points,

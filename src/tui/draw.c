@@ -178,8 +178,7 @@ static void draw_bars(const view_state *v, const size_t *bins, int y, int x,
 
 static int threshold_column(const view_state *v, int cols)
 {
-    const sk_class_histogram *h = &v->histogram;
-    double share = (v->threshold - h->lo) / (h->hi - h->lo);
+    double share = (v->threshold - v->lo) / (v->hi - v->lo);
     int col = (int)floor(share * cols);
     if (col < 0)
         return -1;
@@ -192,7 +191,7 @@ static void draw_histogram(const view_state *v, view_rect r)
     view_frame(r, probability ? " P(positive) by true class " : " score by true class ");
     int x = r.x + 1, cols = r.w - 2;
     int rows = r.h - 3;
-    if (!v->have_histogram) {
+    if (!v->have_range) {
         view_text(r.y + 1, x, cols, "waiting for the first epoch");
         return;
     }
@@ -201,8 +200,8 @@ static void draw_histogram(const view_state *v, view_rect r)
      * into columns of unequal size would draw a comb on smooth data. */
     sk_class_histogram h;
     sk_error ignored;
-    if (cols < 1 || sk_sweep_class_histogram(v->snapshot->sweep, (size_t)cols, v->histogram.lo,
-                                             v->histogram.hi, &h, &ignored) != SK_OK) {
+    if (cols < 1 || sk_sweep_class_histogram(v->snapshot->sweep, (size_t)cols, v->lo, v->hi,
+                                             &h, &ignored) != SK_OK) {
         view_text(r.y + 1, x, cols, "out of memory for the histogram");
         return;
     }
@@ -232,9 +231,9 @@ static void draw_histogram(const view_state *v, view_rect r)
     }
 
     char axis[64];
-    snprintf(axis, sizeof axis, "%.3g", v->histogram.lo);
+    snprintf(axis, sizeof axis, "%.3g", v->lo);
     view_text(r.y + r.h - 2, x, cols, axis);
-    snprintf(axis, sizeof axis, "%.3g", v->histogram.hi);
+    snprintf(axis, sizeof axis, "%.3g", v->hi);
     view_text(r.y + r.h - 2, x + cols - (int)strlen(axis), cols, axis);
     snprintf(axis, sizeof axis, "^ %.3f", v->threshold);
     if (col >= 0 && col < cols) {
@@ -475,10 +474,10 @@ static void draw_slider(const view_state *v, int y)
     mvhline(y, x0, ACS_HLINE, width);
     mvaddch(y, x0 + width, ']');
     mvaddstr(y, x0 + width + 1, right);
-    if (width < 2 || !v->have_histogram)
+    if (width < 2 || !v->have_range)
         return;
 
-    double lo = v->histogram.lo, hi = v->histogram.hi;
+    double lo = v->lo, hi = v->hi;
     if (best->found) {
         int bx = (int)lround((best->threshold - lo) / (hi - lo) * (width - 1));
         if (bx >= 0 && bx < width)

@@ -95,7 +95,7 @@ static bool add_run(view_state *v, sk_session *session)
         threshold = sk_sweep_is_probability(made->sweep) ? 0.5 : 0.0;
     sk_snapshot_release(made);
     v->run_thresholds[index] = threshold;
-    v->made_run = index;
+    v->chosen_run = index;
     return true;
 }
 
@@ -128,7 +128,7 @@ bool view_recalibrate(view_state *v)
     for (size_t i = 0; i < v->run_count; i++) {
         if (sk_session_base(v->runs[i]) == base && view_is_recalibrated(v->runs[i])
             && sk_session_calibrator(v->runs[i])->kind == kind) {
-            v->made_run = i;
+            v->chosen_run = i;
             snprintf(v->message, sizeof v->message, "run %zu: %s", i + 1,
                      sk_session_info(v->runs[i])->name);
             return true;
@@ -182,7 +182,7 @@ bool view_swap_classes(view_state *v)
     /* A run swapped once is shown again rather than made twice. */
     for (size_t i = 0; i < v->run_count; i++) {
         if (sk_session_base(v->runs[i]) == v->session && !view_is_recalibrated(v->runs[i])) {
-            v->made_run = i;
+            v->chosen_run = i;
             snprintf(v->message, sizeof v->message, "run %zu: '%s' is the positive class",
                      i + 1, sk_session_info(v->runs[i])->positive_label);
             return true;

@@ -3,9 +3,9 @@
  *
  * The loop sleeps in poll() on the terminal (keys and, through EINTR,
  * SIGWINCH), the signal self-pipe, the interval worker's pipe and the
- * publish pipe of each run.  A new snapshot triggers the per-snapshot work (histogram,
- * AUCs, best thresholds); a key only changes the state and marks the
- * screen dirty.  Frames are capped at FRAME_INTERVAL_MS, and nothing is
+ * publish pipe of each run.  A new snapshot triggers the per-snapshot work
+ * (score range, curves, best thresholds).  A key only changes the state and
+ * marks the screen dirty.  Frames are capped at FRAME_INTERVAL_MS, and nothing is
  * drawn while nothing changed.
  */
 #include "skewtop/tui.h"
@@ -121,8 +121,7 @@ static void release_snapshot_work(view_state *v)
     if (v->have_calibration_before)
         sk_calibration_free(&v->calibration_before);
     v->have_calibration_before = false;
-    sk_class_histogram_free(&v->histogram);
-    v->have_histogram = false;
+    v->have_range = false;
     sk_curve_free(&v->roc);
     sk_curve_free(&v->pr);
     if (v->have_calibration)
@@ -209,8 +208,9 @@ static void take_snapshot(view_state *v)
         if (hi <= lo)
             hi = lo + 1.0;
         sk_error ignored;
-        v->have_histogram = sk_sweep_class_histogram(s->sweep, VIEW_HISTOGRAM_BINS, lo, hi,
-                                                     &v->histogram, &ignored) == SK_OK;
+        v->lo = lo;
+        v->hi = hi;
+        v->have_range = true;
         /* Thinned to what a screen can show, so that 10^7 distinct scores
          * need no full curves.  A failed curve has 0 points and draws
          * nothing. */
@@ -278,8 +278,8 @@ static void set_threshold(view_state *v, double threshold)
     /* Keep the threshold a multiple of the smallest step, so that repeated
      * steps do not accumulate rounding error on screen, and inside the
      * scores' range (0 to 1 for probabilities): beyond it nothing changes. */
-    double lo = v->have_histogram ? v->histogram.lo : 0.0;
-    double hi = v->have_histogram ? v->histogram.hi : 1.0;
+    double lo = v->have_range ? v->lo : 0.0;
+    double hi = v->have_range ? v->hi : 1.0;
     threshold = round(threshold / STEP_SMALL) * STEP_SMALL;
     v->threshold = fmin(fmax(threshold, lo), hi);
     update_findings(v);
@@ -328,7 +328,7 @@ static void swap_classes(view_state *v)
         return;
     }
     if (view_swap_classes(v))
-        select_run(v, v->made_run);
+        select_run(v, v->chosen_run);
 }
 
 /* Starts a run with the current run's settings and one remedy changed. */
@@ -448,7 +448,7 @@ static bool handle_key(view_state *v, int key)
         break;
     case ACTION_RECALIBRATE:
         if (view_recalibrate(v)) {
-            select_run(v, v->made_run);
+            select_run(v, v->chosen_run);
         } else if (view_is_recalibrated(v->session)) {
             /* After the last map, c returns to the run it started from. */
             select_session(v, sk_session_base(v->session));

@@ -23,12 +23,8 @@
 /* Runs whose intervals the runs view keeps; later runs show none. */
 #define VIEW_INTERVAL_RUNS 64
 
-/* Histogram bins computed per snapshot.  Its range places the threshold
- * slider; the panel counts its own bins, one per column, from the sweep. */
-#define VIEW_HISTOGRAM_BINS 512
-
-/* Runs of more rows than this say so while their views are prepared: at
- * 10^7 rows that takes most of a second. */
+/* Runs of more rows than this show a message while their views are
+ * prepared, because at 10^7 rows that takes most of a second. */
 #define VIEW_SLOW_ROWS 1000000
 
 /* Maximum points of a drawn ROC or precision-recall curve.  Their step of
@@ -59,7 +55,7 @@ typedef struct {
     char **run_names;               /* [run_count] names of the runs the screen
                                        started; NULL for the caller's */
     double *run_thresholds;         /* [run_count] each run's own threshold */
-    size_t made_run;                /* set by view_swap_classes() and
+    size_t chosen_run;              /* set by view_swap_classes() and
                                        view_recalibrate() */
     size_t current;                 /* index of the run shown */
     const sk_dataset *data;         /* training data, or NULL: no remedy keys */
@@ -89,8 +85,9 @@ typedef struct {
     bool log_histogram;             /* log-scale bar heights */
 
     /* Computed once per snapshot: threshold-free numbers. */
-    sk_class_histogram histogram;   /* VIEW_HISTOGRAM_BINS over [lo, hi] */
-    bool have_histogram;
+    bool have_range;                /* the snapshot has scores, so lo and hi are set */
+    double lo, hi;                  /* score axis: [0, 1] for probabilities, else
+                                       the scores' range */
     sk_threshold_choice best[SK_CRITERION_COUNT];
     double roc_auc, average_precision;
     sk_curve roc, pr;               /* empty (0 points) before the first epoch */
@@ -137,12 +134,12 @@ bool view_is_recalibrated(const sk_session *session);
 
 /* Starts a recalibrated run from the current run, or from the base of a
  * recalibrated one: the next map in none, prior shift, Platt, isotonic.
- * Runs of scores from a file skip the prior shift.  Sets view->made_run to
+ * Runs of scores from a file skip the prior shift.  Sets view->chosen_run to
  * that run, made now or found among the runs.  Returns false with
  * view->message set when it cannot. */
 bool view_recalibrate(view_state *view);
 
-/* Sets view->made_run to the run over the current run's scores with the
+/* Sets view->chosen_run to the run over the current run's scores with the
  * classes swapped, made now or found among the runs.  Returns false with
  * view->message set when it cannot. */
 bool view_swap_classes(view_state *view);
