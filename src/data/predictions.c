@@ -691,6 +691,10 @@ static sk_status detect_label(predictions_reader *reader, const char *scope, siz
     *by_positive = false;
     for (size_t c = 0; c < 2; c++)
         candidate[c] = evidence[c].distinct == 2 && evidence[1 - c].numeric;
+    /* NOTE: a file of one class whose scores take two values (label 1, 1;
+     * scores 0.2, 0.4) is read the wrong way round and passes, because a
+     * constant score column must stay readable.  Telling integer labels
+     * from fractional scores would settle it. */
     /* NOTE: a numeric --positive also matches a score of the same value
      * ("1" matches a probability written as 1.0), and a file with such a
      * score has two candidates and is rejected. */
